@@ -1,0 +1,186 @@
+"""Settings from the environment (the seed's flags included), validated once at start-up."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import secrets
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Values that appear in docs and examples; a deployment that still carries one is refused.
+PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev", "development"})
+MIN_JWT_SECRET_LENGTH = 32
+OWASP_MIN_ARGON2_MEMORY_KIB = 19 * 1024
+DEV_SECRETS_FILE = "dev-secrets.json"
+
+
+class AppEnv(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class ConfigurationError(RuntimeError):
+    """A setting that makes the process refuse to start; the message names the setting."""
+
+
+class Settings(BaseSettings):
+    """Every knob Greekdesk reads from the environment or `.env`."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    app_env: AppEnv = AppEnv.DEVELOPMENT
+    data_dir: Path = Path("./data")
+    database_url: str | None = None
+    migration_database_url: str | None = Field(
+        default=None, description="Owner connection for migrations; defaults to DATABASE_URL."
+    )
+    db_app_role: str = Field(default="greekdesk_app", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    redis_url: str | None = None
+
+    use_mock_broker: bool = True
+    autonomous_enabled: bool = False
+    auto_create_tables: bool = False
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["http://localhost:3000", "http://localhost:5173"]
+    )
+
+    jwt_secret: SecretStr | None = None
+    jwt_issuer: str = "greekdesk"
+    jwt_audience: str = "greekdesk-api"
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600)
+    refresh_token_ttl_seconds: int = Field(default=14 * 24 * 3600, ge=3600)
+    credential_keys: SecretStr | None = Field(
+        default=None, description="Key ring 'VERSION:BASE64KEY,...' of 32-byte AES keys; newest = highest."
+    )
+
+    password_hash_time_cost: int = Field(default=3, ge=2)
+    password_hash_memory_kib: int = Field(default=64 * 1024, ge=OWASP_MIN_ARGON2_MEMORY_KIB)
+    password_hash_parallelism: int = Field(default=4, ge=1)
+
+    login_max_failures_per_account_hour: int = Field(default=100, ge=1, le=100)
+    login_max_failures_per_account_address: int = Field(default=5, ge=1)
+    login_max_failures_per_address: int = Field(default=50, ge=1)
+    login_window_seconds: int = Field(default=900, ge=60)
+
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_outside_development(self) -> Settings:
+        if self.auto_create_tables and self.app_env is not AppEnv.DEVELOPMENT:
+            raise ValueError("AUTO_CREATE_TABLES is only allowed when APP_ENV=development; run migrations")
+        return self
+
+    @property
+    def is_development(self) -> bool:
+        """Tell whether development conveniences (generated secrets, create_all) are allowed."""
+        return self.app_env is AppEnv.DEVELOPMENT
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        """Return the application's database URL, defaulting to a SQLite file under DATA_DIR."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'greekdesk.db').resolve()}"
+
+    @property
+    def resolved_migration_url(self) -> str:
+        """Return the owner URL migrations run with."""
+        return self.migration_database_url or self.resolved_database_url
+
+    @cached_property
+    def jwt_signing_key(self) -> str:
+        """Return the JWT signing secret, refusing placeholders outside development."""
+        value = self.jwt_secret.get_secret_value() if self.jwt_secret else None
+        if value is None or value.strip().lower() in PLACEHOLDER_SECRETS:
+            if not self.is_development:
+                raise ConfigurationError(
+                    "JWT_SECRET is missing or still a placeholder; set a random value of 32+ characters"
+                )
+            value = self._dev_secrets()["jwt_secret"]
+        if len(value) < MIN_JWT_SECRET_LENGTH:
+            raise ConfigurationError(f"JWT_SECRET must be at least {MIN_JWT_SECRET_LENGTH} characters")
+        return value
+
+    @cached_property
+    def credential_key_ring(self) -> dict[int, bytes]:
+        """Return the credential key ring {version: 32-byte key}, refusing placeholders outside development."""
+        raw = self.credential_keys.get_secret_value() if self.credential_keys else None
+        if raw is None or raw.strip().lower() in PLACEHOLDER_SECRETS:
+            if not self.is_development:
+                raise ConfigurationError(
+                    "CREDENTIAL_KEYS is missing or still a placeholder; "
+                    "set 'VERSION:BASE64KEY' with a random 32-byte key"
+                )
+            raw = self._dev_secrets()["credential_keys"]
+        return parse_key_ring(raw)
+
+    def check_secrets(self) -> None:
+        """Resolve every secret now so a bad one stops start-up with a message naming it."""
+        _ = self.jwt_signing_key
+        _ = self.credential_key_ring
+
+    def _dev_secrets(self) -> dict[str, str]:
+        # Development still uses real crypto: generated once, kept beside the data so tokens and
+        # stored credentials survive restarts, and never shipped as a constant in the code.
+        path = self.data_dir / DEV_SECRETS_FILE
+        if path.exists():
+            stored: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+            return stored
+        path.parent.mkdir(parents=True, exist_ok=True)
+        generated = {
+            "jwt_secret": secrets.token_urlsafe(48),
+            "credential_keys": f"1:{base64.b64encode(secrets.token_bytes(32)).decode()}",
+        }
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(generated, handle)
+        return generated
+
+
+def parse_key_ring(raw: str) -> dict[int, bytes]:
+    """Parse 'VERSION:BASE64KEY,...' into {version: key}; every key must be 32 bytes."""
+    ring: dict[int, bytes] = {}
+    for entry in (part.strip() for part in raw.split(",")):
+        if not entry:
+            continue
+        version_text, sep, key_text = entry.partition(":")
+        if not sep or not version_text.strip().isdigit():
+            raise ConfigurationError("CREDENTIAL_KEYS entries must look like 'VERSION:BASE64KEY'")
+        try:
+            key = base64.b64decode(key_text.strip(), validate=True)
+        except binascii.Error as exc:
+            raise ConfigurationError("CREDENTIAL_KEYS holds a key that is not valid base64") from exc
+        if len(key) != 32:
+            raise ConfigurationError("CREDENTIAL_KEYS keys must be 32 bytes (AES-256)")
+        version = int(version_text)
+        if version in ring:
+            raise ConfigurationError(f"CREDENTIAL_KEYS lists version {version} twice")
+        ring[version] = key
+    if not ring:
+        raise ConfigurationError("CREDENTIAL_KEYS holds no key")
+    return ring
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings from the environment, with explicit overrides taking precedence."""
+    return Settings(**overrides)

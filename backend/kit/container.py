@@ -1,0 +1,57 @@
+"""The process-wide services the app and the CLI share, built once from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from backend.auth.passwords import Passwords
+from backend.auth.throttle import LoginThrottle
+from backend.auth.tokens import TokenIssuer
+from backend.config import Settings
+from backend.credentials.cipher import CredentialCipher
+from backend.kit.db import create_engine, create_sessionmaker
+from backend.kit.rate_limit import create_window_counter
+from backend.kit.redis import create_redis
+from backend.runtime.broker_sessions import BrokerSessionRegistry
+
+
+@dataclass
+class Container:
+    """Everything a request or a command needs beyond its own arguments."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    redis: Redis | None
+    passwords: Passwords
+    tokens: TokenIssuer
+    throttle: LoginThrottle
+    cipher: CredentialCipher
+    broker_sessions: BrokerSessionRegistry = field(default_factory=BrokerSessionRegistry)
+
+    @classmethod
+    def build(cls, settings: Settings) -> Container:
+        """Build every service; refuses to start on a missing or placeholder secret."""
+        settings.check_secrets()
+        engine = create_engine(settings.resolved_database_url)
+        redis = create_redis(settings.redis_url)
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessions=create_sessionmaker(engine),
+            redis=redis,
+            passwords=Passwords(settings),
+            tokens=TokenIssuer(settings),
+            throttle=LoginThrottle(create_window_counter(redis), settings),
+            cipher=CredentialCipher(settings.credential_key_ring),
+        )
+
+    async def close(self) -> None:
+        """Release connections."""
+        await self.broker_sessions.close_all()
+        if self.redis is not None:
+            await self.redis.aclose()
+        await self.engine.dispose()

@@ -1,0 +1,95 @@
+"""Engine and sessions; every transaction carries its tenant scope into PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session, SessionTransaction
+
+SCOPE_KEY = "tenant_scope"
+_SCOPE_SQL = text(
+    "SELECT set_config('app.client_id', :client_id, true), set_config('app.cross_tenant', :cross, true)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TenantScope:
+    """Which rows a transaction may touch: one client's, or every client's (audited elsewhere)."""
+
+    client_id: uuid.UUID | None = None
+    cross_tenant: bool = False
+
+    @classmethod
+    def for_client(cls, client_id: uuid.UUID) -> TenantScope:
+        """Scope to one client."""
+        return cls(client_id=client_id)
+
+
+NO_TENANT = TenantScope()
+
+
+def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """Create the async engine with settings suited to the database behind `url`."""
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Create the session factory; objects stay readable after commit."""
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+@event.listens_for(Session, "after_begin")
+def _apply_scope(session: Session, _transaction: SessionTransaction, connection: Connection) -> None:
+    # set_config(..., true) lasts for this transaction only, so a pooled connection never leaks
+    # one tenant's scope into the next request.
+    if connection.dialect.name != "postgresql":
+        return
+    connection.execute(_SCOPE_SQL, _scope_params(session.info.get(SCOPE_KEY, NO_TENANT)))
+
+
+def _scope_params(scope: TenantScope) -> dict[str, str]:
+    return {
+        "client_id": str(scope.client_id) if scope.client_id else "",
+        "cross": "on" if scope.cross_tenant else "off",
+    }
+
+
+async def set_scope(session: AsyncSession, scope: TenantScope) -> None:
+    """Change the session's tenant scope, applying it to the open transaction too."""
+    session.info[SCOPE_KEY] = scope
+    if session.in_transaction() and session.bind is not None and session.bind.dialect.name == "postgresql":
+        await session.execute(_SCOPE_SQL, _scope_params(scope))
+
+
+@asynccontextmanager
+async def scoped_session(
+    factory: async_sessionmaker[AsyncSession], scope: TenantScope
+) -> AsyncIterator[AsyncSession]:
+    """Open a session in `scope` that commits on success and rolls back on error."""
+    async with factory() as session:
+        session.info[SCOPE_KEY] = scope
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise

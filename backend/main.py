@@ -1,0 +1,68 @@
+"""create_app(): routers, middleware and lifespan; no logic. `uvicorn backend.main:app` serves it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from backend.admin.endpoints import router as admin_router
+from backend.auth.endpoints import router as auth_router
+from backend.config import Settings, load_settings
+from backend.health.endpoints import router as health_router
+from backend.kit.container import Container
+from backend.kit.errors import install_error_handlers
+from backend.kit.lifecycle import prepare_database
+from backend.kit.logging import configure_logging
+from backend.kit.request_context import REQUEST_ID_HEADER, RequestContextMiddleware
+from backend.positions.endpoints import router as positions_router
+from backend.trades.endpoints import router as trades_router
+
+
+def create_app(settings: Settings | None = None, *, configure_logs: bool = True) -> FastAPI:
+    """Build the API application from settings (the environment's when not given)."""
+    settings = settings or load_settings()
+    if configure_logs:
+        configure_logging(settings.log_level, json_lines=settings.log_json)
+    container = Container.build(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await prepare_database(container)
+        try:
+            yield
+        finally:
+            await container.close()
+
+    app = FastAPI(
+        title="Greekdesk",
+        version="0.1.0",
+        summary="An options-trading agent for each client, on the client's own broker account.",
+        lifespan=lifespan,
+    )
+    app.state.container = container
+    install_error_handlers(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials=True,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+        expose_headers=[REQUEST_ID_HEADER, "Retry-After"],
+    )
+    app.add_middleware(RequestContextMiddleware)
+    for router in (health_router, auth_router, positions_router, trades_router, admin_router):
+        app.include_router(router)
+    return app
+
+
+def __getattr__(name: str) -> FastAPI:
+    # `uvicorn backend.main:app` (the seed's runbook) builds the app on first access, so importing
+    # this module for create_app() never needs a configured environment.
+    if name == "app":
+        application = create_app()
+        globals()["app"] = application
+        return application
+    raise AttributeError(name)

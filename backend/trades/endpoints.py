@@ -1,0 +1,38 @@
+"""GET /clients/{client_id}/trades."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from backend.auth.dependencies import ClientDep
+from backend.kit.pagination import Page, PageDep, paginate
+from backend.models.trade import TRADE_STATUSES
+from backend.trades.repository import legs_by_trade, trades_of
+from backend.trades.schemas import TradeLegRead, TradeRead
+
+router = APIRouter(prefix="/clients/{client_id}", tags=["trades"])
+
+TradeStatus = Literal[TRADE_STATUSES]  # type: ignore[valid-type]
+
+
+@router.get("/trades", response_model=Page[TradeRead])
+async def list_trades(
+    caller: ClientDep,
+    page: PageDep,
+    status: Annotated[TradeStatus | None, Query(description="Only trades in this state")] = None,
+) -> Page[TradeRead]:
+    """List the client's trades, newest first."""
+    rows, total = await paginate(caller.session, trades_of(caller.client_id, status), page)
+    legs = await legs_by_trade(caller.session, caller.client_id, [t.id for t in rows])
+    items = [
+        TradeRead.model_validate(
+            {
+                **{c: getattr(t, c) for c in TradeRead.model_fields if c != "legs"},
+                "legs": [TradeLegRead.model_validate(leg) for leg in legs.get(t.id, [])],
+            }
+        )
+        for t in rows
+    ]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)

@@ -1,0 +1,40 @@
+"""Queries on trades, always scoped to the caller's client."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.models import Trade, TradeLeg
+
+
+def trades_of(client_id: uuid.UUID, status: str | None = None) -> Select[Any]:
+    """Select the client's trades, newest first, optionally of one status."""
+    statement = select(Trade).where(Trade.client_id == client_id)
+    if status is not None:
+        statement = statement.where(Trade.status == status)
+    return statement.order_by(Trade.created_at.desc(), Trade.id)
+
+
+async def legs_by_trade(
+    session: AsyncSession, client_id: uuid.UUID, trade_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[TradeLeg]]:
+    """Load the legs of several trades in one query."""
+    if not trade_ids:
+        return {}
+    rows = (
+        await session.execute(
+            select(TradeLeg)
+            .where(TradeLeg.client_id == client_id, TradeLeg.trade_id.in_(trade_ids))
+            .order_by(TradeLeg.trade_id, TradeLeg.leg_index)
+        )
+    ).scalars()
+    grouped: dict[uuid.UUID, list[TradeLeg]] = defaultdict(list)
+    for leg in rows:
+        grouped[leg.trade_id].append(leg)
+    return grouped

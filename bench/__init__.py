@@ -1,0 +1,1 @@
+"""Benchmarks, each against a named peer, printing its figures."""
