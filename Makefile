@@ -13,13 +13,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-$(VENV)/.installed-runtime: requirements.txt pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -r requirements.txt
+$(VENV)/.installed-runtime: requirements-runtime.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -r requirements-runtime.txt
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: requirements-dev.txt pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -r requirements-dev.txt
+$(VENV)/.installed-dev: requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -r requirements.txt
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $@ $(VENV)/.installed-runtime
 
@@ -53,8 +53,8 @@ services:
 ## lock: re-resolve the pinned requirement files from pyproject.toml
 lock: install-dev
 	$(BIN)/python -m pip install -q uv
-	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 -o requirements.txt -q
-	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements-dev.txt -q
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.txt -q
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 -o requirements-runtime.txt -q
 	$(BIN)/uv pip compile pyproject.toml --extra dev --extra bench --python-version 3.11 -o requirements-bench.txt -q
 
 ## bench: the benchmarks against their peers (not part of `make test`, which runs their smoke modes)

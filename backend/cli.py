@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import secrets
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import func, select
@@ -172,6 +174,19 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_openapi(settings: Settings, args: argparse.Namespace) -> int:
+    """Print the OpenAPI document (the UI's generated client is built from it)."""
+    from backend.main import create_app
+
+    document = create_app(settings, configure_logs=False).openapi()
+    text = json.dumps(document, indent=2, sort_keys=True) + "\n"
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="greekdesk", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -193,6 +208,9 @@ def _parser() -> argparse.ArgumentParser:
         handler=cmd_rotate_keys
     )
     sub.add_parser("audit-verify", help="verify the audit hash chains").set_defaults(handler=cmd_audit_verify)
+    openapi = sub.add_parser("openapi", help="print the OpenAPI document")
+    openapi.add_argument("--output", help="write to this file instead of standard output")
+    openapi.set_defaults(handler=cmd_openapi)
     return parser
 
 

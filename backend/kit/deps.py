@@ -31,4 +31,6 @@ async def get_session(container: ContainerDep) -> AsyncIterator[AsyncSession]:
             raise
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": the commit finishes before the response is sent, so a failed commit is an
+# error response, never a 200 for work that was lost.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

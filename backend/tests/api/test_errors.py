@@ -5,6 +5,8 @@ from __future__ import annotations
 import httpx
 from fastapi import FastAPI
 
+from backend.kit.deps import SessionDep
+from backend.models import Client
 from backend.tests.conftest import api_client
 
 
@@ -67,3 +69,16 @@ async def test_cors_allows_configured_origin_only(api: httpx.AsyncClient) -> Non
     assert allowed.headers.get("access-control-allow-origin") == "http://localhost:5173"
     refused = await api.options("/health", headers={"Origin": "http://evil.example", **preflight})
     assert "access-control-allow-origin" not in refused.headers
+
+
+async def test_a_failed_commit_is_an_error_response_not_a_200(app: FastAPI) -> None:
+    @app.post("/commit-fails-for-test")
+    async def commit_fails(session: SessionDep) -> dict[str, str]:
+        # Violates the status check constraint, which only the commit's flush reaches.
+        session.add(Client(name="x", status="not-a-status"))
+        return {"status": "ok"}
+
+    async with api_client(app) as api:
+        response = await api.post("/commit-fails-for-test")
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "internal_error"

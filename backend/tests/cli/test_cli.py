@@ -18,6 +18,7 @@ from backend.cli import _first_run
 from backend.config import Settings
 from backend.kit import migrations
 
+REPO_ROOT = Path(__file__).resolve().parents[3]
 ENV_TO_DROP = (
     "DATABASE_URL",
     "MIGRATION_DATABASE_URL",
@@ -31,6 +32,8 @@ ENV_TO_DROP = (
 def _env(data_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ENV_TO_DROP}
     env.update({"DATA_DIR": str(data_dir), "APP_ENV": "development", "PASSWORD_HASH_MEMORY_KIB": "19456"})
+    # The seed runbook installs requirements.txt without installing this package: run from source.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     return env
 
 
