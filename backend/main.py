@@ -17,6 +17,7 @@ from backend.kit.errors import install_error_handlers
 from backend.kit.lifecycle import prepare_database
 from backend.kit.logging import configure_logging
 from backend.kit.request_context import REQUEST_ID_HEADER, RequestContextMiddleware
+from backend.market.calculator_endpoints import router as calculator_router
 from backend.positions.endpoints import router as positions_router
 from backend.trades.endpoints import router as trades_router
 
@@ -53,7 +54,14 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         expose_headers=[REQUEST_ID_HEADER, "Retry-After"],
     )
     app.add_middleware(RequestContextMiddleware)
-    for router in (health_router, auth_router, positions_router, trades_router, admin_router):
+    for router in (
+        health_router,
+        auth_router,
+        positions_router,
+        trades_router,
+        admin_router,
+        calculator_router,
+    ):
         app.include_router(router)
     return app
 

@@ -173,3 +173,18 @@ def test_production_without_secrets_refuses_naming_the_setting(tmp_path: Path) -
     )
     assert result.returncode == 2
     assert "JWT_SECRET" in result.stderr
+
+
+def test_seed_runbook_migrates_a_fresh_machine_without_a_data_directory(tmp_path: Path) -> None:
+    env = _env(tmp_path / "not" / "yet" / "there")
+    result = subprocess.run(
+        [sys.executable, "-m", "alembic", "-c", str(REPO_ROOT / "backend/db/alembic.ini"), "upgrade", "head"],
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "not" / "yet" / "there" / "greekdesk.db").exists()
