@@ -7,6 +7,7 @@ import binascii
 import json
 import os
 import secrets
+from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -71,6 +72,24 @@ class Settings(BaseSettings):
     login_max_failures_per_address: int = Field(default=50, ge=1)
     login_window_seconds: int = Field(default=900, ge=60)
 
+    simulator_seed: int = 7
+    simulator_always_open: bool | None = Field(
+        default=None, description="Accept orders at any hour; unset means on in development, off elsewhere."
+    )
+    simulator_step_seconds: int = Field(default=5, ge=1, le=3600, description="Price path grid step")
+    simulator_tick_seconds: float = Field(default=1.0, gt=0, le=60, description="How often prices move")
+    simulator_starting_cash: Decimal = Field(default=Decimal(100_000), gt=0, le=Decimal(10) ** 12)
+    simulator_snapshot_seconds: int = Field(
+        default=30, ge=1, description="How often simulated accounts are saved"
+    )
+    risk_free_rate: Decimal = Field(
+        default=Decimal("0.043"),
+        ge=-1,
+        le=1,
+        description="Continuous rate used by the option model and simulator",
+    )
+    broker_connect_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -94,6 +113,13 @@ class Settings(BaseSettings):
     def is_development(self) -> bool:
         """Tell whether development conveniences (generated secrets, create_all) are allowed."""
         return self.app_env is AppEnv.DEVELOPMENT
+
+    @property
+    def simulator_is_always_open(self) -> bool:
+        """Tell whether the simulator trades around the clock (a demo works at any hour)."""
+        if self.simulator_always_open is None:
+            return self.is_development
+        return self.simulator_always_open
 
     @cached_property
     def resolved_database_url(self) -> str:

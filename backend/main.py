@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from backend.admin.endpoints import router as admin_router
 from backend.auth.endpoints import router as auth_router
+from backend.broker_accounts.endpoints import router as broker_router
 from backend.config import Settings, load_settings
 from backend.health.endpoints import router as health_router
 from backend.kit.container import Container
@@ -18,8 +19,10 @@ from backend.kit.lifecycle import prepare_database
 from backend.kit.logging import configure_logging
 from backend.kit.request_context import REQUEST_ID_HEADER, RequestContextMiddleware
 from backend.market.calculator_endpoints import router as calculator_router
+from backend.market.endpoints import router as market_router
 from backend.positions.endpoints import router as positions_router
 from backend.trades.endpoints import router as trades_router
+from backend.web.static import FRONTEND_DIST, mount_frontend
 
 
 def create_app(settings: Settings | None = None, *, configure_logs: bool = True) -> FastAPI:
@@ -32,6 +35,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await prepare_database(container)
+        container.brokers.start()
         try:
             yield
         finally:
@@ -59,10 +63,13 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         auth_router,
         positions_router,
         trades_router,
-        admin_router,
+        broker_router,
+        market_router,
         calculator_router,
+        admin_router,
     ):
         app.include_router(router)
+    mount_frontend(app, FRONTEND_DIST)
     return app
 
 

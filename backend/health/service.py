@@ -49,7 +49,7 @@ async def readiness(container: Container) -> dict[str, ComponentStatus]:
     if container.redis is not None:
         checks.append(("redis", _redis))
     results = dict(await asyncio.gather(*(_checked(name, check, container) for name, check in checks)))
-    sessions = container.broker_sessions.health()
+    sessions = container.brokers.registry.health()
     # One client's broken broker must not take the API out of rotation for everyone: the
     # sessions are reported here, and a client's own broker status shows its failure.
     results["broker_sessions"] = ComponentStatus(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -15,7 +15,7 @@ from backend.credentials.cipher import CredentialCipher
 from backend.kit.db import create_engine, create_sessionmaker
 from backend.kit.rate_limit import create_window_counter
 from backend.kit.redis import create_redis
-from backend.runtime.broker_sessions import BrokerSessionRegistry
+from backend.runtime.broker_runtime import BrokerRuntime
 
 
 @dataclass
@@ -30,7 +30,7 @@ class Container:
     tokens: TokenIssuer
     throttle: LoginThrottle
     cipher: CredentialCipher
-    broker_sessions: BrokerSessionRegistry = field(default_factory=BrokerSessionRegistry)
+    brokers: BrokerRuntime
 
     @classmethod
     def build(cls, settings: Settings) -> Container:
@@ -38,20 +38,23 @@ class Container:
         settings.check_secrets()
         engine = create_engine(settings.resolved_database_url)
         redis = create_redis(settings.redis_url)
+        sessions = create_sessionmaker(engine)
+        cipher = CredentialCipher(settings.credential_key_ring)
         return cls(
             settings=settings,
             engine=engine,
-            sessions=create_sessionmaker(engine),
+            sessions=sessions,
             redis=redis,
             passwords=Passwords(settings),
             tokens=TokenIssuer(settings),
             throttle=LoginThrottle(create_window_counter(redis), settings),
-            cipher=CredentialCipher(settings.credential_key_ring),
+            cipher=cipher,
+            brokers=BrokerRuntime(settings, sessions, cipher),
         )
 
     async def close(self) -> None:
         """Release connections."""
-        await self.broker_sessions.close_all()
+        await self.brokers.close()
         if self.redis is not None:
             await self.redis.aclose()
         await self.engine.dispose()

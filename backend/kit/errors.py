@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from backend.brokers.errors import BrokerError
 from backend.kit.error_body import error_body
 
 logger = logging.getLogger("greekdesk.errors")
@@ -89,6 +90,16 @@ async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _broker_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, BrokerError)
+    # The broker's message is kept (it tells the user what to fix); adapters never put secrets in it.
+    retry_after = getattr(exc, "retry_after", None)
+    headers = {"Retry-After": str(max(1, round(retry_after)))} if retry_after else None
+    return JSONResponse(
+        error_body(exc.code, exc.message, {"temporary": exc.temporary}), exc.http_status, headers=headers
+    )
+
+
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     # Echoing `input` could hand a password back into a response or a log; keep where and why only.
@@ -114,6 +125,7 @@ async def _unhandled_error(_request: Request, exc: Exception) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     """Render every error, validation and routing ones included, as the one error body."""
     app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(BrokerError, _broker_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unhandled_error)

@@ -8,6 +8,7 @@ from backend.models.client import Client
 from backend.models.order import Fill, Order
 from backend.models.position import Position
 from backend.models.refresh_token import RefreshToken
+from backend.models.simulator_state import SimulatorAccountState, SimulatorMarketState
 from backend.models.trade import Trade, TradeLeg
 from backend.models.trading_state import TradingState
 from backend.models.user import User
@@ -22,6 +23,8 @@ __all__ = [
     "Order",
     "Position",
     "RefreshToken",
+    "SimulatorAccountState",
+    "SimulatorMarketState",
     "Trade",
     "TradeLeg",
     "TradingState",
@@ -42,4 +45,5 @@ TENANT_TABLES = (
     "position",
     "trading_state",
     "audit_log",
+    "simulator_account",
 )

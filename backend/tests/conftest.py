@@ -143,6 +143,8 @@ def base_settings(test_database: MigratedDatabase, tmp_path_factory: pytest.Temp
         password_hash_memory_kib=19 * 1024,
         password_hash_parallelism=1,
         cors_origins=["http://localhost:5173"],
+        # Tests must not depend on the hour they run at.
+        simulator_always_open=True,
     )
 
 

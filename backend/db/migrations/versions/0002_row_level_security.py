@@ -14,9 +14,9 @@ Create Date: 2026-11-23
 
 from collections.abc import Sequence
 
-from alembic import context, op
+from alembic import op
 
-from backend.config import load_settings
+from backend.db.migration_support import app_role, tenant_match
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -43,27 +43,11 @@ APPEND_ONLY = {"audit_log"}
 POLICY = "tenant_isolation"
 
 
-def _app_role() -> str:
-    role = context.config.attributes.get("app_role") or load_settings().db_app_role
-    if not role.replace("_", "").isalnum():
-        raise ValueError(f"unsafe role name {role!r}")
-    return str(role)
-
-
-def _tenant_match(column: str) -> str:
-    # NULLIF keeps an unset scope from failing the uuid cast; the column stays uncast so its
-    # index still serves the predicate.
-    return (
-        f"({column} = NULLIF(current_setting('app.client_id', true), '')::uuid "
-        "OR current_setting('app.cross_tenant', true) = 'on')"
-    )
-
-
 def upgrade() -> None:
     """Enable and force row-level security; grant the application role what it needs."""
     if op.get_bind().dialect.name != "postgresql":
         return
-    role = _app_role()
+    role = app_role()
     op.execute(
         f"""
         DO $$
@@ -80,7 +64,7 @@ def upgrade() -> None:
     )
     op.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
     for table, column in TENANT_COLUMNS.items():
-        match = _tenant_match(column)
+        match = tenant_match(column)
         # Every client's gate must read the global trading state; only the cross-tenant path writes it.
         using = f"({match} OR client_id IS NULL)" if table == "trading_state" else match
         op.execute(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY')
@@ -95,7 +79,7 @@ def downgrade() -> None:
     """Drop the policies and revoke the grants (the role itself is left to the DBA)."""
     if op.get_bind().dialect.name != "postgresql":
         return
-    role = _app_role()
+    role = app_role()
     op.execute(f"REVOKE ALL ON SEQUENCE audit_log_id_seq FROM {role}")
     for table in TENANT_COLUMNS:
         op.execute(f'REVOKE ALL ON "{table}" FROM {role}')

@@ -1,0 +1,1 @@
+"""Serving the built web app (frontend/dist) from the API process."""
