@@ -21,9 +21,10 @@ def as_is_call(is_call: ArrayLike) -> BoolArray:
 def broadcast_flat(
     *values: ArrayLike, is_call: ArrayLike
 ) -> tuple[tuple[int, ...], list[FloatArray], BoolArray]:
-    """Broadcast the inputs together; return the shape, flat float64 copies and a flat is_call."""
+    """Broadcast the inputs together; return the shape, flat float64 arrays and a flat is_call."""
     arrays = [np.asarray(v, dtype=np.float64) for v in values]
     calls = as_is_call(is_call)
     shape = np.broadcast_shapes(*(a.shape for a in arrays), calls.shape)
-    flat = [np.broadcast_to(a, shape).ravel() for a in arrays]
-    return shape, flat, np.broadcast_to(calls, shape).ravel()
+    # broadcast_to costs microseconds a call; inputs already of the full shape skip it.
+    flat = [a.ravel() if a.shape == shape else np.broadcast_to(a, shape).ravel() for a in arrays]
+    return shape, flat, calls.ravel() if calls.shape == shape else np.broadcast_to(calls, shape).ravel()

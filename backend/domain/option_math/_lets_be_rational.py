@@ -13,7 +13,7 @@ from scipy.special import ndtr, ndtri
 
 from backend.domain.option_math import _rational_cubic as rc
 from backend.domain.option_math._arrays import FloatArray
-from backend.domain.option_math._normalised_black import normalised_black_call, normalised_vega
+from backend.domain.option_math._normalised_black import normalised_black_and_vega
 
 ITERATIONS = 2
 SQRT_THREE = sqrt(3.0)
@@ -60,71 +60,91 @@ def _upper_map(x: FloatArray, s: FloatArray) -> tuple[FloatArray, FloatArray, Fl
     return f, fp, fpp
 
 
-def _guess_lower(
-    beta: FloatArray, x: FloatArray, s_c: FloatArray, b_c: FloatArray, v_c: FloatArray
+def _initial_guess(
+    beta: FloatArray, x: FloatArray, b_max: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray, np.ndarray]:
-    """Guess s below the inflection point; return s, bracket and objective kind."""
+    """Return Jaeckel's initial s, its bracket and the objective kind of each element.
+
+    The central point s_c splits the range at the inflection point; one more point (s_l below it,
+    s_h above) splits each half again, and each element's quarter has its own rational cubic. All
+    elements run one fit whose ends are picked per element, so no branch needs a gather.
+    """
+    s_c = np.sqrt(-2.0 * x)
+    b_c, v_c = normalised_black_and_vega(x, s_c)
+    below = beta < b_c
     s_l = s_c - b_c / v_c
-    b_l = normalised_black_call(x, s_l)
-    lowest = beta < b_l
-    zeros = np.zeros_like(x)
-    ones = np.ones_like(x)
-    f_l, fp_l, fpp_l = _lower_map(x, s_l)
-    r_ll = rc.convex_control_right(zeros, b_l, zeros, f_l, ones, fp_l, fpp_l, True)
-    f = rc.interpolate(beta, zeros, b_l, zeros, f_l, ones, fp_l, r_ll)
-    t = beta / b_l
-    f = np.where(f > 0, f, (f_l * t + b_l * (1.0 - t)) * t)  # quadratic fallback for |x| > ~500
-    s_lowest = np.abs(x / (SQRT_THREE * ndtri(np.cbrt(f / (TWO_PI_OVER_SQRT_27 * np.abs(x))))))
-    v_l = normalised_vega(x, s_l)
-    r_lm = rc.convex_control_right(b_l, b_c, s_l, s_c, 1.0 / v_l, 1.0 / v_c, zeros, False)
-    s_mid = rc.interpolate(beta, b_l, b_c, s_l, s_c, 1.0 / v_l, 1.0 / v_c, r_lm)
-    s = np.where(lowest, s_lowest, s_mid)
-    s_left = np.where(lowest, rc.DBL_MIN, s_l)
-    s_right = np.where(lowest, s_l, s_c)
-    return s, s_left, s_right, np.where(lowest, LOG_LOWER, PLAIN).astype(np.int8)
-
-
-def _guess_upper(
-    beta: FloatArray, x: FloatArray, b_max: FloatArray, s_c: FloatArray, b_c: FloatArray, v_c: FloatArray
-) -> tuple[FloatArray, FloatArray, FloatArray, np.ndarray]:
-    """Guess s above the inflection point; return s, bracket and objective kind."""
     s_h = np.where(v_c > rc.DBL_MIN, s_c + (b_max - b_c) / v_c, s_c)
-    b_h = normalised_black_call(x, s_h)
-    middle = beta <= b_h
-    v_h = normalised_vega(x, s_h)
-    zeros = np.zeros_like(x)
-    r_hm = rc.convex_control_left(b_c, b_h, s_c, s_h, 1.0 / v_c, 1.0 / v_h, zeros, False)
-    s_mid = rc.interpolate(beta, b_c, b_h, s_c, s_h, 1.0 / v_c, 1.0 / v_h, r_hm)
-    f_h, fp_h, fpp_h = _upper_map(x, s_h)
-    half = np.full_like(x, -0.5)
-    r_hh = rc.convex_control_left(b_h, b_max, f_h, zeros, fp_h, half, fpp_h, True)
-    f = rc.interpolate(beta, b_h, b_max, f_h, zeros, fp_h, half, r_hh)
-    f = np.where(np.abs(fpp_h) < SQRT_DBL_MAX, f, -1.0)
-    width = b_max - b_h
-    t = (beta - b_h) / width
-    f = np.where(f > 0, f, (f_h * (1.0 - t) + 0.5 * width * t) * (1.0 - t))  # quadratic fallback
-    s_high = -2.0 * ndtri(f)
-    s = np.where(middle, s_mid, s_high)
-    s_left = np.where(middle, s_c, s_h)
-    s_right = np.where(middle, s_h, rc.DBL_MAX)
-    kind = np.where(middle | (beta <= 0.5 * b_max), PLAIN, LOG_UPPER).astype(np.int8)
-    return s, s_left, s_right, kind
+    s_2 = np.where(below, s_l, s_h)
+    b_2, v_2 = normalised_black_and_vega(x, s_2)
+    lowest = below & (beta < b_2)
+    highest = ~below & ~(beta <= b_2)
+    inv_v_c = 1.0 / v_c
+    inv_v_2 = 1.0 / v_2
+    # Middle quarters interpolate s(b) between s_2 and s_c, in the order of their b.
+    x_l = np.where(below, b_2, b_c)
+    x_r = np.where(below, b_c, b_2)
+    y_l = np.where(below, s_2, s_c)
+    y_r = np.where(below, s_c, s_2)
+    d_l = np.where(below, inv_v_2, inv_v_c)
+    d_r = np.where(below, inv_v_c, inv_v_2)
+    second = np.zeros_like(x)
+    any_lowest = bool(lowest.any())
+    any_highest = bool(highest.any())
+    if any_lowest:  # outer quarter below: interpolate the lower map f(b) between 0 and b_l
+        f_l, fp_l, fpp_l = _lower_map(x, s_2)
+        x_l = np.where(lowest, 0.0, x_l)
+        x_r = np.where(lowest, b_2, x_r)
+        y_l = np.where(lowest, 0.0, y_l)
+        d_l = np.where(lowest, 1.0, d_l)
+        y_r = np.where(lowest, f_l, y_r)
+        d_r = np.where(lowest, fp_l, d_r)
+        second = np.where(lowest, fpp_l, second)
+    if any_highest:  # outer quarter above: interpolate the upper map f(b) between b_h and b_max
+        f_h, fp_h, fpp_h = _upper_map(x, s_2)
+        x_l = np.where(highest, b_2, x_l)
+        x_r = np.where(highest, b_max, x_r)
+        y_l = np.where(highest, f_h, y_l)
+        y_r = np.where(highest, 0.0, y_r)
+        d_l = np.where(highest, fp_h, d_l)
+        d_r = np.where(highest, -0.5, d_r)
+        second = np.where(highest, fpp_h, second)
+    outer = lowest | highest
+    r = rc.convex_control(x_l, x_r, y_l, y_r, d_l, d_r, second, below, outer)
+    s = rc.interpolate(beta, x_l, x_r, y_l, y_r, d_l, d_r, r)
+    if any_lowest:
+        t = beta / b_2
+        f = np.where(s > 0, s, (f_l * t + b_2 * (1.0 - t)) * t)  # quadratic fallback for |x| > ~500
+        s_lowest = np.abs(x / (SQRT_THREE * ndtri(np.cbrt(f / (TWO_PI_OVER_SQRT_27 * np.abs(x))))))
+        s = np.where(lowest, s_lowest, s)
+    if any_highest:
+        f = np.where(np.abs(fpp_h) < SQRT_DBL_MAX, s, -1.0)
+        width = b_max - b_2
+        t = (beta - b_2) / width
+        f = np.where(f > 0, f, (f_h * (1.0 - t) + 0.5 * width * t) * (1.0 - t))  # quadratic fallback
+        s = np.where(highest, -2.0 * ndtri(f), s)
+    s_left = np.where(below, np.where(lowest, rc.DBL_MIN, s_2), np.where(highest, s_2, s_c))
+    s_right = np.where(below, np.where(lowest, s_2, s_c), np.where(highest, rc.DBL_MAX, s_2))
+    kind = np.where(lowest, LOG_LOWER, np.where(highest & ~(beta <= 0.5 * b_max), LOG_UPPER, PLAIN))
+    return s, s_left, s_right, kind.astype(np.int8)
 
 
 def _householder_step(
-    beta: FloatArray, x: FloatArray, b_max: FloatArray, s: FloatArray, kind: np.ndarray
+    beta: FloatArray,
+    x: FloatArray,
+    b_max: FloatArray,
+    s: FloatArray,
+    lower: np.ndarray | None,
+    upper: np.ndarray | None,
 ) -> tuple[FloatArray, FloatArray]:
     """Return the third-order Householder step for each element's objective, and b(s)."""
-    b = normalised_black_call(x, s)
-    bp = normalised_vega(x, s)
+    b, bp = normalised_black_and_vega(x, s)
     x_over_s2 = x / (s * s)
     b_halley = x_over_s2 * x / s - 0.25 * s
     b_hh3 = b_halley * b_halley - 3.0 * x_over_s2 * x_over_s2 - 0.25
     newton = (beta - b) / bp
     halley = b_halley
     hh3 = b_hh3
-    lower = kind == LOG_LOWER
-    if lower.any():
+    if lower is not None:
         ln_b = np.log(b)
         ln_beta = np.log(beta)
         bpob = bp / b
@@ -137,8 +157,7 @@ def _householder_step(
             - 3.0 * b_halley * bpob * two_over
         )
         hh3 = np.where(lower, hh3_lower, hh3)
-    upper = kind == LOG_UPPER
-    if upper.any():
+    if upper is not None:
         room = b_max - b
         gp = bp / room
         newton = np.where(upper, -np.log((b_max - beta) / room) / gp, newton)
@@ -151,29 +170,18 @@ def _householder_step(
 def normalised_implied_vol(beta: FloatArray, x: FloatArray) -> FloatArray:
     """Return s = sigma sqrt(T) with b(x, s) = beta, for x <= 0 and 0 < beta < e^(x/2)."""
     b_max = np.exp(0.5 * x)
-    s_c = np.sqrt(-2.0 * x)
-    b_c = normalised_black_call(x, s_c)
-    v_c = normalised_vega(x, s_c)
-    s = np.empty_like(x)
-    s_left = np.empty_like(x)
-    s_right = np.empty_like(x)
-    kind = np.empty(x.shape, dtype=np.int8)
-    below = beta < b_c
-    for mask, is_lower in ((below, True), (~below, False)):
-        if not mask.any():
-            continue
-        idx = slice(None) if mask.all() else np.flatnonzero(mask)
-        if is_lower:
-            guess = _guess_lower(beta[idx], x[idx], s_c[idx], b_c[idx], v_c[idx])
-        else:
-            guess = _guess_upper(beta[idx], x[idx], b_max[idx], s_c[idx], b_c[idx], v_c[idx])
-        s[idx], s_left[idx], s_right[idx], kind[idx] = guess
+    s, s_left, s_right, kind = _initial_guess(beta, x, b_max)
+    lower = kind == LOG_LOWER
+    upper = kind == LOG_UPPER
+    lower_or_none = lower if lower.any() else None
+    upper_or_none = upper if upper.any() else None
     for _ in range(ITERATIONS):
-        ds, b = _householder_step(beta, x, b_max, s, kind)
+        ds, b = _householder_step(beta, x, b_max, s, lower_or_none, upper_or_none)
         s_right = np.where((b > beta) & (s < s_right), s, s_right)
         s_left = np.where((b < beta) & (s > s_left), s, s_left)
-        ds = np.where(np.isfinite(ds), ds, 0.5 * (s_left + s_right) - s)  # underflow: bisect instead
+        middle = 0.5 * (s_left + s_right)
+        ds = np.where(np.isfinite(ds), ds, middle - s)  # underflow: bisect instead
         s_next = s + np.maximum(-0.5 * s, ds)
-        outside = ~((s_next >= s_left) & (s_next <= s_right)) & (s_right < rc.DBL_MAX)
-        s = np.where(outside, 0.5 * (s_left + s_right), s_next)
+        inside = (s_next >= s_left) & (s_next <= s_right)
+        s = np.where(inside | ~(s_right < rc.DBL_MAX), s_next, middle)
     return s

@@ -7,7 +7,7 @@ that this notice is preserved."
 
 import numpy as np
 
-from backend.domain.option_math._arrays import FloatArray
+from backend.domain.option_math._arrays import BoolArray, FloatArray
 
 DBL_EPSILON = float(np.finfo(np.float64).eps)
 DBL_MIN = float(np.finfo(np.float64).tiny)
@@ -24,56 +24,44 @@ def _control_from(numerator: FloatArray, denominator: FloatArray) -> FloatArray:
     return np.where(np.abs(numerator) < DBL_MIN, 0.0, r)
 
 
-def _minimum_control(d_l: FloatArray, d_r: FloatArray, s: FloatArray, prefer_shape: bool) -> FloatArray:
+def _minimum_control(d_l: FloatArray, d_r: FloatArray, s: FloatArray, prefer_shape: BoolArray) -> FloatArray:
     """Return the smallest control parameter that keeps monotonicity and convexity."""
     monotonic = (d_l * s >= 0) & (d_r * s >= 0)
     convex = (d_l <= s) & (s <= d_r)
     concave = (d_l >= s) & (s >= d_r)
-    fallback = MAX_CONTROL if prefer_shape else -DBL_MAX
+    fallback = np.where(prefer_shape, MAX_CONTROL, -DBL_MAX)
     s_ok = np.abs(s) >= DBL_MIN
     r1 = np.where(monotonic, np.where(s_ok, (d_r + d_l) / np.where(s_ok, s, 1.0), fallback), -DBL_MAX)
     d_r_m_d_l = d_r - d_l
-    d_r_m_s = np.where(np.abs(d_r - s) < DBL_MIN, np.nan, d_r - s)
-    s_m_d_l = np.where(np.abs(s - d_l) < DBL_MIN, np.nan, s - d_l)
+    d_r_m_s = d_r - s
+    s_m_d_l = s - d_l
+    # A difference under DBL_MIN (or NaN) has no usable ratio: the fit falls back instead.
+    fit_ok = (np.abs(d_r_m_s) >= DBL_MIN) & (np.abs(s_m_d_l) >= DBL_MIN)
     shaped = convex | concave
     r2_fit = np.fmax(np.abs(d_r_m_d_l / d_r_m_s), np.abs(d_r_m_d_l / s_m_d_l))
-    r2_fit = np.where(np.isnan(d_r_m_s) | np.isnan(s_m_d_l), fallback, r2_fit)
+    r2_fit = np.where(fit_ok, r2_fit, fallback)
     r2 = np.where(shaped, r2_fit, np.where(monotonic & prefer_shape, MAX_CONTROL, -DBL_MAX))
     r = np.maximum(MIN_CONTROL, np.maximum(r1, r2))
-    result: FloatArray = np.where(~monotonic & ~shaped, MIN_CONTROL, r)
+    result: FloatArray = np.where(monotonic | shaped, r, MIN_CONTROL)
     return result
 
 
-def convex_control_right(
+def convex_control(
     x_l: FloatArray,
     x_r: FloatArray,
     y_l: FloatArray,
     y_r: FloatArray,
     d_l: FloatArray,
     d_r: FloatArray,
-    second_r: FloatArray,
-    prefer_shape: bool,
+    second: FloatArray,
+    on_right: BoolArray,
+    prefer_shape: BoolArray,
 ) -> FloatArray:
-    """Fit the control parameter to a second derivative on the right, keeping the shape."""
+    """Fit the control parameter to a second derivative on the right or left end, keeping the shape."""
     h = x_r - x_l
-    r = _control_from(0.5 * h * second_r + (d_r - d_l), d_r - (y_r - y_l) / h)
-    return np.maximum(r, _minimum_control(d_l, d_r, (y_r - y_l) / h, prefer_shape))
-
-
-def convex_control_left(
-    x_l: FloatArray,
-    x_r: FloatArray,
-    y_l: FloatArray,
-    y_r: FloatArray,
-    d_l: FloatArray,
-    d_r: FloatArray,
-    second_l: FloatArray,
-    prefer_shape: bool,
-) -> FloatArray:
-    """Fit the control parameter to a second derivative on the left, keeping the shape."""
-    h = x_r - x_l
-    r = _control_from(0.5 * h * second_l + (d_r - d_l), (y_r - y_l) / h - d_l)
-    return np.maximum(r, _minimum_control(d_l, d_r, (y_r - y_l) / h, prefer_shape))
+    slope = (y_r - y_l) / h
+    r = _control_from(0.5 * h * second + (d_r - d_l), np.where(on_right, d_r - slope, slope - d_l))
+    return np.maximum(r, _minimum_control(d_l, d_r, slope, prefer_shape))
 
 
 def interpolate(

@@ -127,11 +127,13 @@ def implied_vol_and_greeks(
         vol = np.where(bad, 1.0, solved.iv)
         # The price at the solved volatility is the given price (to the ulp), so it is not recomputed.
         greeks = greeks_flat(
-            spot_, strike_, years_, rate_, div_, vol, solved.x, solved.sqrt_t, solved.sign, price_
+            spot_, strike_, years_, rate_, div_, vol, solved.x, solved.sqrt_t, solved.sign, price_.copy()
         )
 
+        any_bad = bool(bad.any())
+
         def fix(a: FloatArray) -> FloatArray:
-            return np.where(bad, np.nan, a).reshape(solved.shape)
+            return (np.where(bad, np.nan, a) if any_bad else a).reshape(solved.shape)
 
         greeks = Greeks(*(fix(getattr(greeks, f)) for f in Greeks.__dataclass_fields__))
     return ImpliedVolResult(solved.iv.reshape(solved.shape), solved.reason.reshape(solved.shape)), greeks
