@@ -17,6 +17,7 @@ from backend.kit.container import Container
 from backend.kit.errors import install_error_handlers
 from backend.kit.lifecycle import prepare_database
 from backend.kit.logging import configure_logging
+from backend.kit.openapi import install_openapi
 from backend.kit.request_context import REQUEST_ID_HEADER, RequestContextMiddleware
 from backend.market.calculator_endpoints import router as calculator_router
 from backend.market.endpoints import router as market_router
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     )
     app.state.container = container
     install_error_handlers(app)
+    install_openapi(app)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -96,3 +96,17 @@ async def current_operator(request: Request, claims: ClaimsDep, session: Session
 
 ClientDep = Annotated[ClientCaller, Depends(current_client)]
 OperatorDep = Annotated[OperatorCaller, Depends(current_operator)]
+
+
+async def current_user(
+    request: Request, claims: ClaimsDep, session: SessionDep
+) -> ClientCaller | OperatorCaller:
+    """Admit any signed-in user: a client user scoped to their client, or an operator."""
+    if claims.role == ROLE_OPERATOR:
+        return await current_operator(request, claims, session)
+    if claims.client_id is None:
+        raise Unauthorized("The access token is not valid", code="invalid_token", headers=_BEARER)
+    return await current_client(claims.client_id, claims, session)
+
+
+UserDep = Annotated[ClientCaller | OperatorCaller, Depends(current_user)]

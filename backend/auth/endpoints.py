@@ -9,10 +9,12 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from backend.auth import service
-from backend.auth.schemas import LoginRequest, RefreshRequest, TokenResponse
+from backend.auth.dependencies import ClientCaller, UserDep
+from backend.auth.schemas import LoginRequest, MeRead, RefreshRequest, TokenResponse
 from backend.auth.service import IssuedTokens
 from backend.kit.deps import ContainerDep, SessionDep
 from backend.kit.errors import AppError
+from backend.models import Client
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -87,3 +89,19 @@ async def logout(body: RefreshRequest, session: SessionDep, container: Container
     """Revoke the session behind a refresh token."""
     await service.logout(session, refresh_token=body.refresh_token, tokens=container.tokens)
     return Response(status_code=204)
+
+
+@router.get("/me", response_model=MeRead)
+async def me(caller: UserDep) -> MeRead:
+    """Show who is signed in, and their client's name."""
+    client_name = None
+    if isinstance(caller, ClientCaller):
+        client = await caller.session.get(Client, caller.client_id)
+        client_name = client.name if client else None
+    return MeRead(
+        user_id=caller.user.id,
+        email=caller.user.email,
+        role="operator" if caller.user.role == "operator" else "client",
+        client_id=caller.user.client_id,
+        client_name=client_name,
+    )

@@ -6,6 +6,8 @@ import uuid
 
 from pydantic import BaseModel, Field
 
+from backend.models.user import Role
+
 
 class LoginRequest(BaseModel):
     """Credentials for a password login."""
@@ -24,10 +26,20 @@ class TokenResponse(BaseModel):
     client_id: uuid.UUID | None = Field(
         description="The client (tenant) of a client user; null for operators"
     )
-    role: str
+    role: Role
 
 
 class RefreshRequest(BaseModel):
     """A refresh token to exchange (it is rotated: use the new one next time)."""
 
     refresh_token: str = Field(min_length=16, max_length=256)
+
+
+class MeRead(BaseModel):
+    """Who is signed in: the user, their role, and their client (tenant) if they have one."""
+
+    user_id: uuid.UUID
+    email: str
+    role: Role
+    client_id: uuid.UUID | None
+    client_name: str | None

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from backend.models.broker_account import BROKER_KINDS
-
-BrokerKind = Literal[BROKER_KINDS]  # type: ignore[valid-type]
+from backend.models.broker_account import BrokerKind
 
 
 class SimulatorSettings(BaseModel):

@@ -8,6 +8,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from backend.models.client import ClientStatus
+
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 MIN_PASSWORD_LENGTH = 12
 
@@ -40,5 +42,5 @@ class ClientRead(BaseModel):
 
     id: uuid.UUID
     name: str
-    status: str
+    status: ClientStatus
     created_at: datetime

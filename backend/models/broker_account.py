@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import JSON, CheckConstraint, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.models.base import Base, TenantOwned, Timestamps, UUIDPrimaryKey
 
-BROKER_KINDS = ("simulator", "ibkr", "phillip")
+BrokerKind = Literal["simulator", "ibkr", "phillip"]
+BROKER_KINDS: tuple[str, ...] = get_args(BrokerKind)
 
 
 class BrokerAccount(UUIDPrimaryKey, TenantOwned, Timestamps, Base):

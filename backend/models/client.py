@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.models.base import Base, Timestamps, UUIDPrimaryKey
 
-CLIENT_STATUSES = ("active", "suspended")
+ClientStatus = Literal["active", "suspended"]
+CLIENT_STATUSES: tuple[str, ...] = get_args(ClientStatus)
 
 
 class Client(UUIDPrimaryKey, Timestamps, Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from backend.models.base import Base, TenantOwned, Timestamps, UUIDPrimaryKey
 from backend.models.types import ExactDecimal, UTCDateTime
 
-TRADE_STATUSES = (
+TradeStatus = Literal[
     "proposed",
     "denied",
     "pending_approval",
@@ -25,13 +25,20 @@ TRADE_STATUSES = (
     "rejected",
     "expired",
     "unknown",
-)
-TRADE_ORIGINS = ("agent", "chat", "user")
-ORDER_TYPES = ("limit", "market")
-TIMES_IN_FORCE = ("DAY", "GTC")
-SIDES = ("buy", "sell")
-SEC_TYPES = ("stock", "option")
-RIGHTS = ("C", "P")
+]
+TradeOrigin = Literal["agent", "chat", "user"]
+OrderTypeName = Literal["limit", "market"]
+TimeInForceName = Literal["DAY", "GTC"]
+SideName = Literal["buy", "sell"]
+SecType = Literal["stock", "option"]
+RightName = Literal["C", "P"]
+TRADE_STATUSES: tuple[str, ...] = get_args(TradeStatus)
+TRADE_ORIGINS: tuple[str, ...] = get_args(TradeOrigin)
+ORDER_TYPES: tuple[str, ...] = get_args(OrderTypeName)
+TIMES_IN_FORCE: tuple[str, ...] = get_args(TimeInForceName)
+SIDES: tuple[str, ...] = get_args(SideName)
+SEC_TYPES: tuple[str, ...] = get_args(SecType)
+RIGHTS: tuple[str, ...] = get_args(RightName)
 
 
 class Trade(UUIDPrimaryKey, TenantOwned, Timestamps, Base):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
@@ -13,6 +14,7 @@ from backend.models.types import UTCDateTime
 
 ROLE_CLIENT = "client"
 ROLE_OPERATOR = "operator"
+Role = Literal["client", "operator"]
 
 
 class User(UUIDPrimaryKey, Timestamps, Base):

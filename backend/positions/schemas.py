@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
+from backend.models.trade import RightName, SecType
+
 
 class PositionRead(BaseModel):
     """A holding: signed quantity, average cost per unit, and explicit multiplier."""
@@ -16,12 +18,12 @@ class PositionRead(BaseModel):
 
     id: uuid.UUID
     instrument_key: str
-    sec_type: str
+    sec_type: SecType
     symbol: str
     underlying: str
     expiry: date | None
     strike: Decimal | None
-    option_right: str | None
+    option_right: RightName | None
     multiplier: int
     quantity: Decimal
     average_cost: Decimal

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from backend.auth.dependencies import ClientDep
 from backend.kit.pagination import Page, PageDep, paginate
-from backend.models.trade import TRADE_STATUSES
+from backend.models.trade import TradeStatus
 from backend.trades.repository import legs_by_trade, trades_of
 from backend.trades.schemas import TradeLegRead, TradeRead
 
 router = APIRouter(prefix="/clients/{client_id}", tags=["trades"])
-
-TradeStatus = Literal[TRADE_STATUSES]  # type: ignore[valid-type]
 
 
 @router.get("/trades", response_model=Page[TradeRead])

@@ -9,6 +9,16 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from backend.models.trade import (
+    OrderTypeName,
+    RightName,
+    SecType,
+    SideName,
+    TimeInForceName,
+    TradeOrigin,
+    TradeStatus,
+)
+
 
 class TradeLegRead(BaseModel):
     """One leg of a trade."""
@@ -16,14 +26,14 @@ class TradeLegRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     leg_index: int
-    side: str
+    side: SideName
     ratio: int
-    sec_type: str
+    sec_type: SecType
     symbol: str
     instrument_key: str
     expiry: date | None
     strike: Decimal | None
-    option_right: str | None
+    option_right: RightName | None
     multiplier: int
 
 
@@ -33,13 +43,13 @@ class TradeRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
-    status: str
-    origin: str
+    status: TradeStatus
+    origin: TradeOrigin
     strategy: str | None
     underlying: str
     quantity: int
-    order_type: str
-    time_in_force: str
+    order_type: OrderTypeName
+    time_in_force: TimeInForceName
     limit_price: Decimal | None
     rationale: str | None
     denial_reasons: list[dict[str, Any]]

@@ -156,3 +156,17 @@ async def test_access_token_reads_own_empty_positions(api: httpx.AsyncClient, co
     response = await api.get(f"/clients/{user.client_id}/positions", headers=bearer(tokens["access_token"]))
     assert response.status_code == 200
     assert response.json() == {"items": [], "total": 0, "limit": 50, "offset": 0}
+
+
+async def test_me_names_the_user_and_their_client(api: httpx.AsyncClient, container: Container) -> None:
+    user = await create_client_user(container, name="Acme Capital")
+    tokens = await login(api, user.email)
+    me = (await api.get("/auth/me", headers=bearer(tokens["access_token"]))).json()
+    assert me == {
+        "user_id": str(user.user_id),
+        "email": user.email,
+        "role": "client",
+        "client_id": str(user.client_id),
+        "client_name": "Acme Capital",
+    }
+    assert (await api.get("/auth/me")).status_code == 401
