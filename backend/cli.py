@@ -187,6 +187,20 @@ def cmd_openapi(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _fake_tws(argv: list[str]) -> int:
+    from backend.brokers.ibkr.fake_gateway import main as fake_tws
+
+    return fake_tws(argv)
+
+
+DEV_TOOLS: dict[str, Callable[[list[str]], int]] = {"fake-tws": _fake_tws}
+
+
+def cmd_dev(_settings: Settings, args: argparse.Namespace) -> int:
+    """Run a broker stand-in (its own arguments follow its name)."""
+    return DEV_TOOLS[args.tool](list(args.rest))
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="greekdesk", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -208,6 +222,12 @@ def _parser() -> argparse.ArgumentParser:
         handler=cmd_rotate_keys
     )
     sub.add_parser("audit-verify", help="verify the audit hash chains").set_defaults(handler=cmd_audit_verify)
+    dev = sub.add_parser("dev", help="local stand-ins of the brokers, for development and tests")
+    dev.add_argument("tool", choices=sorted(DEV_TOOLS), help="which stand-in to run")
+    dev.add_argument(
+        "rest", nargs=argparse.REMAINDER, help="its own options (see: greekdesk dev TOOL --help)"
+    )
+    dev.set_defaults(handler=cmd_dev)
     openapi = sub.add_parser("openapi", help="print the OpenAPI document")
     openapi.add_argument("--output", help="write to this file instead of standard output")
     openapi.set_defaults(handler=cmd_openapi)

@@ -19,6 +19,12 @@ class SimulatorSettings(BaseModel):
     starting_cash: Decimal = Field(default=Decimal(100_000), gt=0, le=Decimal(10) ** 9, decimal_places=2)
 
 
+class NoSettings(BaseModel):
+    """A broker kind whose every setting is sealed with its credentials."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 class BrokerAccountUpdate(BaseModel):
     """Choose the broker and give its settings and credentials (validated per kind)."""
 

@@ -17,10 +17,12 @@ from backend.broker_accounts.schemas import (
     BrokerStatusRead,
     BrokerTestResult,
     CapabilitiesRead,
+    NoSettings,
     SimulatorSettings,
 )
 from backend.brokers.base import AccountSummary, BrokerPort, Capabilities
 from backend.brokers.errors import BrokerError
+from backend.brokers.ibkr.config import IbkrSettings
 from backend.credentials.cipher import CredentialCipher
 from backend.credentials.service import store_credentials
 from backend.kit.errors import AppError
@@ -32,6 +34,8 @@ from backend.runtime.broker_runtime import BrokerRuntime
 # Adapters add their kinds here as they land.
 KIND_MODELS: dict[str, tuple[type[BaseModel], type[BaseModel] | None]] = {
     "simulator": (SimulatorSettings, None),
+    # Gateway address, client id and account code are stored encrypted like every credential.
+    "ibkr": (NoSettings, IbkrSettings),
 }
 STATUS_WAIT_SECONDS = 2.0
 

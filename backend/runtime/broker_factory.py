@@ -9,6 +9,8 @@ from decimal import Decimal
 from typing import Any, Protocol, runtime_checkable
 
 from backend.brokers.base import BrokerPort
+from backend.brokers.ibkr.adapter import IbkrBroker
+from backend.brokers.ibkr.config import IbkrSettings
 from backend.brokers.simulator import AccountConfig, SimulatorBroker
 from backend.config import Settings
 from backend.runtime.market_host import MarketHost
@@ -64,7 +66,7 @@ class BrokerFactory:
         self._settings = settings
         self._market_host = market_host
         self._store = store
-        self._builders: dict[str, Builder] = {"simulator": self._simulator}
+        self._builders: dict[str, Builder] = {"simulator": self._simulator, "ibkr": self._ibkr}
 
     def register(self, kind: str, builder: Builder) -> None:
         """Install the builder of a broker kind."""
@@ -95,3 +97,7 @@ class BrokerFactory:
         if saved is not None:
             broker.restore(saved)
         return broker
+
+    async def _ibkr(self, client_id: uuid.UUID, spec: BrokerSpec) -> BrokerPort:
+        # Everything a client enters for IBKR is sealed as credentials (host, port, account code).
+        return IbkrBroker(IbkrSettings.model_validate(spec.secret), rate=float(self._settings.risk_free_rate))
