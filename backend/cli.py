@@ -193,7 +193,13 @@ def _fake_tws(argv: list[str]) -> int:
     return fake_tws(argv)
 
 
-DEV_TOOLS: dict[str, Callable[[list[str]], int]] = {"fake-tws": _fake_tws}
+def _fake_poems(argv: list[str]) -> int:
+    from backend.brokers.phillip.fake_poems import main as fake_poems
+
+    return fake_poems(argv)
+
+
+DEV_TOOLS: dict[str, Callable[[list[str]], int]] = {"fake-tws": _fake_tws, "fake-poems": _fake_poems}
 
 
 def cmd_dev(_settings: Settings, args: argparse.Namespace) -> int:
