@@ -9,9 +9,11 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from backend.admin.endpoints import router as admin_router
+from backend.audit.endpoints import router as audit_router
 from backend.auth.endpoints import router as auth_router
 from backend.broker_accounts.endpoints import router as broker_router
 from backend.config import Settings, load_settings
+from backend.execution.endpoints import router as execution_router
 from backend.health.endpoints import router as health_router
 from backend.kit.container import Container
 from backend.kit.errors import install_error_handlers
@@ -23,6 +25,7 @@ from backend.market.calculator_endpoints import router as calculator_router
 from backend.market.endpoints import router as market_router
 from backend.positions.endpoints import router as positions_router
 from backend.trades.endpoints import router as trades_router
+from backend.trading.endpoints import router as trading_router
 from backend.web.static import FRONTEND_DIST, mount_frontend
 
 
@@ -65,10 +68,13 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         auth_router,
         positions_router,
         trades_router,
+        execution_router,
         broker_router,
         market_router,
         calculator_router,
         admin_router,
+        trading_router,
+        audit_router,
     ):
         app.include_router(router)
     mount_frontend(app, FRONTEND_DIST)

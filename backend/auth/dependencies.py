@@ -79,6 +79,9 @@ async def current_client(
     if user is None or not user.is_active or user.client_id != client_id:
         raise Unauthorized("The account is not active", code="inactive_account", headers=_BEARER)
     bind_client_id(client_id)
+    # End the authentication transaction now: the endpoint's own work starts a fresh one (with the
+    # same tenant scope), and no lock is held while it waits on a broker.
+    await session.commit()
     return ClientCaller(user=user, client_id=client_id, session=session)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
@@ -12,10 +13,14 @@ from backend.auth.throttle import LoginThrottle
 from backend.auth.tokens import TokenIssuer
 from backend.config import Settings
 from backend.credentials.cipher import CredentialCipher
+from backend.execution.service import ExecutionService, cancel_working_orders
 from backend.kit.db import create_engine, create_sessionmaker
 from backend.kit.rate_limit import create_window_counter
 from backend.kit.redis import create_redis
+from backend.risk.gate import RiskGate
+from backend.risk.rules import default_rules
 from backend.runtime.broker_runtime import BrokerRuntime
+from backend.trading.service import TradingStateService
 
 
 @dataclass
@@ -31,6 +36,8 @@ class Container:
     throttle: LoginThrottle
     cipher: CredentialCipher
     brokers: BrokerRuntime
+    execution: ExecutionService
+    trading: TradingStateService
 
     @classmethod
     def build(cls, settings: Settings) -> Container:
@@ -40,6 +47,14 @@ class Container:
         redis = create_redis(settings.redis_url)
         sessions = create_sessionmaker(engine)
         cipher = CredentialCipher(settings.credential_key_ring)
+        brokers = BrokerRuntime(settings, sessions, cipher)
+        trading = TradingStateService(sessions, redis)
+
+        async def cancel_in_scope(client_id: uuid.UUID | None) -> int:
+            return await cancel_working_orders(sessions, brokers, client_id)
+
+        # A halt cancels the working orders in its scope once it is committed.
+        trading.on_halt = cancel_in_scope
         return cls(
             settings=settings,
             engine=engine,
@@ -49,7 +64,9 @@ class Container:
             tokens=TokenIssuer(settings),
             throttle=LoginThrottle(create_window_counter(redis), settings),
             cipher=cipher,
-            brokers=BrokerRuntime(settings, sessions, cipher),
+            brokers=brokers,
+            execution=ExecutionService(brokers, RiskGate(default_rules()), trading),
+            trading=trading,
         )
 
     async def close(self) -> None:

@@ -10,7 +10,7 @@ from backend.models.position import Position
 from backend.models.refresh_token import RefreshToken
 from backend.models.simulator_state import SimulatorAccountState, SimulatorMarketState
 from backend.models.trade import Trade, TradeLeg
-from backend.models.trading_state import TradingState
+from backend.models.trading_state import TradingState, TradingStateChange
 from backend.models.user import User
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "Trade",
     "TradeLeg",
     "TradingState",
+    "TradingStateChange",
     "User",
 ]
 
@@ -44,6 +45,7 @@ TENANT_TABLES = (
     "fill",
     "position",
     "trading_state",
+    "trading_state_change",
     "audit_log",
     "simulator_account",
 )

@@ -260,3 +260,24 @@ async def login(api: httpx.AsyncClient, email: str, password: str = TEST_PASSWOR
 def bearer(token: str) -> dict[str, str]:
     """An Authorization header for `token`."""
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def fresh_database(tmp_path: Path) -> Iterator[MigratedDatabase]:
+    """A database of this test's own, for tests whose results depend on every row (verification, rotation)."""
+    name = f"greekdesk_fresh_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    db = empty_database(tmp_path, name)
+    migrations.upgrade(db.owner_url, app_role=db.app_role)
+    yield db
+    if ON_POSTGRES:
+        drop_postgres_database(name)
+
+
+@pytest.fixture
+def fresh_app(fresh_database: MigratedDatabase, app_factory: AppFactory) -> FastAPI:
+    """An app on the fresh database (set up after it, so closed before it is dropped)."""
+    return app_factory(
+        database_url=fresh_database.app_url,
+        migration_database_url=fresh_database.owner_url,
+        db_app_role=fresh_database.app_role,
+    )

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query
 from backend.auth.dependencies import ClientDep
 from backend.kit.pagination import Page, PageDep, paginate
 from backend.models.trade import TradeStatus
-from backend.trades.repository import legs_by_trade, trades_of
-from backend.trades.schemas import TradeLegRead, TradeRead
+from backend.trades.repository import trades_of
+from backend.trades.schemas import TradeRead
+from backend.trades.views import trade_reads
 
 router = APIRouter(prefix="/clients/{client_id}", tags=["trades"])
 
@@ -23,14 +24,5 @@ async def list_trades(
 ) -> Page[TradeRead]:
     """List the client's trades, newest first."""
     rows, total = await paginate(caller.session, trades_of(caller.client_id, status), page)
-    legs = await legs_by_trade(caller.session, caller.client_id, [t.id for t in rows])
-    items = [
-        TradeRead.model_validate(
-            {
-                **{c: getattr(t, c) for c in TradeRead.model_fields if c != "legs"},
-                "legs": [TradeLegRead.model_validate(leg) for leg in legs.get(t.id, [])],
-            }
-        )
-        for t in rows
-    ]
+    items = await trade_reads(caller.session, caller.client_id, rows)
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)

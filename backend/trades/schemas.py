@@ -59,3 +59,42 @@ class TradeRead(BaseModel):
     decided_at: datetime | None
     created_at: datetime
     updated_at: datetime
+
+
+class OrderRead(BaseModel):
+    """A broker order of a trade."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    client_order_id: str
+    broker_order_id: str | None
+    status: str
+    quantity: Decimal
+    filled_quantity: Decimal
+    limit_price: Decimal | None
+    average_fill_price: Decimal | None
+    submitted_at: datetime | None
+    last_error: str | None
+    created_at: datetime
+
+
+class FillRead(BaseModel):
+    """One execution booked against an order."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    execution_id: str
+    instrument_key: str
+    side: SideName
+    quantity: Decimal
+    price: Decimal
+    commission: Decimal
+    filled_at: datetime
+
+
+class TradeDetailRead(TradeRead):
+    """A trade with its orders and fills."""
+
+    orders: list[OrderRead]
+    fills: list[FillRead]

@@ -14,7 +14,7 @@ from backend.credentials.service import load_credentials, rotate_all, store_cred
 from backend.kit.container import Container
 from backend.kit.db import NO_TENANT, TenantScope, scoped_session
 from backend.models import BrokerAccount
-from backend.tests.conftest import AppFactory, create_client_user, key_ring
+from backend.tests.conftest import AppFactory, MigratedDatabase, create_client_user, key_ring
 
 SECRET = {"api_key": "k-123", "password": "broker-password-xyz"}
 
@@ -73,16 +73,24 @@ async def _account(container: Container, client_id: uuid.UUID) -> BrokerAccount:
         return account
 
 
-async def test_rotation_reseals_every_row_and_all_still_decrypt(app_factory: AppFactory) -> None:
+async def test_rotation_reseals_every_row_and_all_still_decrypt(
+    app_factory: AppFactory, fresh_database: MigratedDatabase
+) -> None:
+    # Rotation touches every row of the database, so it gets one of its own.
+    own = {
+        "database_url": fresh_database.app_url,
+        "migration_database_url": fresh_database.owner_url,
+        "db_app_role": fresh_database.app_role,
+    }
     old_ring = key_ring(1)
-    before = app_factory(credential_keys=old_ring)
+    before = app_factory(credential_keys=old_ring, **own)
     container_v1: Container = before.state.container
     users = [await create_client_user(container_v1) for _ in range(3)]
     for user in users:
         await _account(container_v1, user.client_id)
 
     new_ring = key_ring(2)
-    after = app_factory(credential_keys=f"{old_ring},{new_ring}")
+    after = app_factory(credential_keys=f"{old_ring},{new_ring}", **own)
     container_v2: Container = after.state.container
     async with scoped_session(container_v2.sessions, NO_TENANT) as session:
         report = await rotate_all(session, container_v2.cipher, Actor.system("tests"))

@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+    "/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Audit
+         * @description List every chain's records, newest first, with the verification of all chains.
+         */
+        get: operations["list_audit_admin_audit_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/clients": {
         parameters: {
             query?: never;
@@ -22,6 +42,30 @@ export interface paths {
          * @description Create a client and its first user.
          */
         post: operations["create_client_admin_clients_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/trading-halt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Trading States
+         * @description Show the global state, every client not ACTIVE, and the history of changes.
+         */
+        get: operations["read_trading_states_admin_trading_halt_get"];
+        put?: never;
+        /**
+         * Change Trading State
+         * @description Halt, restrict or resume trading globally or for one client.
+         */
+        post: operations["change_trading_state_admin_trading_halt_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -102,6 +146,66 @@ export interface paths {
          * @description Exchange a refresh token for new tokens; the old refresh token stops working.
          */
         post: operations["refresh_auth_refresh_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/clients/{client_id}/agent/approve/{trade_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve Trade
+         * @description Approve a proposed trade: gated again on fresh quotes, then sent once (409 if already decided otherwise).
+         */
+        post: operations["approve_trade_clients__client_id__agent_approve__trade_id__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/clients/{client_id}/agent/reject/{trade_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject Trade
+         * @description Refuse a proposed trade (409 if it was already decided another way).
+         */
+        post: operations["reject_trade_clients__client_id__agent_reject__trade_id__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/clients/{client_id}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Client Audit
+         * @description List the client's audit chain, newest first.
+         */
+        get: operations["list_client_audit_clients__client_id__audit_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -245,6 +349,50 @@ export interface paths {
          */
         get: operations["list_trades_clients__client_id__trades_get"];
         put?: never;
+        /**
+         * Enter Trade
+         * @description Enter a trade ticket; the user approves it by entering it, and it takes the same gate (twice).
+         */
+        post: operations["enter_trade_clients__client_id__trades_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/clients/{client_id}/trades/{trade_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Trade
+         * @description Show one trade with its legs, orders and fills.
+         */
+        get: operations["get_trade_clients__client_id__trades__trade_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/clients/{client_id}/trading-state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Client Trading State
+         * @description Show the trading state that governs this client now (the stricter of global and its own).
+         */
+        get: operations["read_client_trading_state_clients__client_id__trading_state_get"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -344,6 +492,60 @@ export interface components {
             unrealized_pnl: string;
         };
         /**
+         * AdminAuditPage
+         * @description One page of every chain's records, and the verification of all chains.
+         */
+        AdminAuditPage: {
+            /** Items */
+            items: components["schemas"]["AuditRecordRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+            /** @description Null when verify=false was asked */
+            verification: components["schemas"]["ChainVerification"] | null;
+        };
+        /**
+         * AuditRecordRead
+         * @description One audit record, with the hashes that chain it to the one before.
+         */
+        AuditRecordRead: {
+            /** Action */
+            action: string;
+            /** Actor Id */
+            actor_id: string | null;
+            /** Actor Type */
+            actor_type: string;
+            /**
+             * Chain
+             * @description 'global' or the client id
+             */
+            chain: string;
+            /** Client Id */
+            client_id: string | null;
+            /** Data */
+            data: {
+                [key: string]: unknown;
+            };
+            /** Hash */
+            hash: string;
+            /** Id */
+            id: number;
+            /**
+             * Occurred At
+             * Format: date-time
+             */
+            occurred_at: string;
+            /** Prev Hash */
+            prev_hash: string;
+            /** Seq */
+            seq: number;
+            /** Subject */
+            subject: string | null;
+        };
+        /**
          * BrokerAccountUpdate
          * @description Choose the broker and give its settings and credentials (validated per kind).
          */
@@ -439,6 +641,20 @@ export interface components {
             streaming: boolean;
         };
         /**
+         * ChainBreakRead
+         * @description The first record of a chain that does not verify.
+         */
+        ChainBreakRead: {
+            /** Chain */
+            chain: string;
+            /** Problem */
+            problem: string;
+            /** Record Id */
+            record_id: number;
+            /** Seq */
+            seq: number;
+        };
+        /**
          * ChainRead
          * @description Every listed strike of one expiry, calls and puts, as of one instant.
          */
@@ -474,6 +690,16 @@ export interface components {
             underlying: string;
             /** Underlying Price */
             underlying_price: string;
+        };
+        /**
+         * ChainVerification
+         * @description Whether every hash chain verifies, and where each broken one first breaks.
+         */
+        ChainVerification: {
+            /** Breaks */
+            breaks: components["schemas"]["ChainBreakRead"][];
+            /** Ok */
+            ok: boolean;
         };
         /**
          * ClientCreate
@@ -526,6 +752,20 @@ export interface components {
             status: "active" | "suspended";
         };
         /**
+         * ClientTradingState
+         * @description What governs the client's trading now: the stricter of the global and the client's state.
+         */
+        ClientTradingState: {
+            client: components["schemas"]["ScopeStateRead"];
+            effective: components["schemas"]["TradingMode"];
+            global: components["schemas"]["ScopeStateRead"];
+            /**
+             * Reduce Only Allowed
+             * @description While halted, may orders that only reduce risk go out?
+             */
+            reduce_only_allowed: boolean;
+        };
+        /**
          * ErrorDetail
          * @description What went wrong, in words and as a stable code to branch on.
          */
@@ -574,6 +814,61 @@ export interface components {
             trading_class: string;
             /** Underlying */
             underlying: string;
+        };
+        /**
+         * FillRead
+         * @description One execution booked against an order.
+         */
+        FillRead: {
+            /** Commission */
+            commission: string;
+            /** Execution Id */
+            execution_id: string;
+            /**
+             * Filled At
+             * Format: date-time
+             */
+            filled_at: string;
+            /** Instrument Key */
+            instrument_key: string;
+            /** Price */
+            price: string;
+            /** Quantity */
+            quantity: string;
+            /**
+             * Side
+             * @enum {string}
+             */
+            side: "buy" | "sell";
+        };
+        /**
+         * LegIn
+         * @description One leg: a stock, or an option on `symbol` with expiry, strike and right.
+         */
+        LegIn: {
+            /** Expiry */
+            expiry?: string | null;
+            /**
+             * Ratio
+             * @default 1
+             */
+            ratio: number;
+            /** Right */
+            right?: ("C" | "P") | null;
+            /**
+             * Sec Type
+             * @enum {string}
+             */
+            sec_type: "stock" | "option";
+            /**
+             * Side
+             * @enum {string}
+             */
+            side: "buy" | "sell";
+            /** Strike */
+            strike?: number | string | null;
+            /** Symbol */
+            symbol: string;
         };
         /**
          * MeRead
@@ -724,6 +1019,51 @@ export interface components {
             /** Volume */
             volume: string | null;
         };
+        /**
+         * OrderRead
+         * @description A broker order of a trade.
+         */
+        OrderRead: {
+            /** Average Fill Price */
+            average_fill_price: string | null;
+            /** Broker Order Id */
+            broker_order_id: string | null;
+            /** Client Order Id */
+            client_order_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Filled Quantity */
+            filled_quantity: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Last Error */
+            last_error: string | null;
+            /** Limit Price */
+            limit_price: string | null;
+            /** Quantity */
+            quantity: string;
+            /** Status */
+            status: string;
+            /** Submitted At */
+            submitted_at: string | null;
+        };
+        /** Page[AuditRecordRead] */
+        Page_AuditRecordRead_: {
+            /** Items */
+            items: components["schemas"]["AuditRecordRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
         /** Page[ClientRead] */
         Page_ClientRead_: {
             /** Items */
@@ -750,6 +1090,17 @@ export interface components {
         Page_TradeRead_: {
             /** Items */
             items: components["schemas"]["TradeRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[TradingStateChangeRead] */
+        Page_TradingStateChangeRead_: {
+            /** Items */
+            items: components["schemas"]["TradingStateChangeRead"][];
             /** Limit */
             limit: number;
             /** Offset */
@@ -849,6 +1200,27 @@ export interface components {
             refresh_token: string;
         };
         /**
+         * RejectBody
+         * @description Why the trade is refused (optional).
+         */
+        RejectBody: {
+            /** Reason */
+            reason?: string | null;
+        };
+        /**
+         * ScopeStateRead
+         * @description One scope's state as a client sees it.
+         */
+        ScopeStateRead: {
+            /** Allow Reduce Only */
+            allow_reduce_only: boolean;
+            /** Changed At */
+            changed_at: string | null;
+            /** Reason */
+            reason: string | null;
+            state: components["schemas"]["TradingMode"];
+        };
+        /**
          * TokenResponse
          * @description Tokens returned by login and refresh.
          */
@@ -877,6 +1249,73 @@ export interface components {
              * @default bearer
              */
             token_type: string;
+        };
+        /**
+         * TradeDetailRead
+         * @description A trade with its orders and fills.
+         */
+        TradeDetailRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Decided At */
+            decided_at: string | null;
+            /** Decided By */
+            decided_by: string | null;
+            /** Denial Reasons */
+            denial_reasons: {
+                [key: string]: unknown;
+            }[];
+            /** Expires At */
+            expires_at: string | null;
+            /** Fills */
+            fills: components["schemas"]["FillRead"][];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Legs */
+            legs: components["schemas"]["TradeLegRead"][];
+            /** Limit Price */
+            limit_price: string | null;
+            /**
+             * Order Type
+             * @enum {string}
+             */
+            order_type: "limit" | "market";
+            /** Orders */
+            orders: components["schemas"]["OrderRead"][];
+            /**
+             * Origin
+             * @enum {string}
+             */
+            origin: "agent" | "chat" | "user";
+            /** Quantity */
+            quantity: number;
+            /** Rationale */
+            rationale: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "proposed" | "denied" | "pending_approval" | "approved" | "submitted" | "partially_filled" | "filled" | "cancelled" | "rejected" | "expired" | "unknown";
+            /** Strategy */
+            strategy: string | null;
+            /**
+             * Time In Force
+             * @enum {string}
+             */
+            time_in_force: "DAY" | "GTC";
+            /** Underlying */
+            underlying: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
         };
         /**
          * TradeLegRead
@@ -973,6 +1412,165 @@ export interface components {
              */
             updated_at: string;
         };
+        /**
+         * TradeTicket
+         * @description A trade: legs, how many units, and the price rule; `limit_price` is the net per unit, + debit / - credit.
+         */
+        TradeTicket: {
+            /** Legs */
+            legs: components["schemas"]["LegIn"][];
+            /** Limit Price */
+            limit_price?: number | string | null;
+            /**
+             * Order Type
+             * @default limit
+             * @enum {string}
+             */
+            order_type: "limit" | "market";
+            /** Quantity */
+            quantity: number;
+            /** Rationale */
+            rationale?: string | null;
+            /**
+             * Time In Force
+             * @default DAY
+             * @enum {string}
+             */
+            time_in_force: "DAY" | "GTC";
+        };
+        /**
+         * TradingHaltOverview
+         * @description The global state, every client not ACTIVE, and the history of changes (newest first).
+         */
+        TradingHaltOverview: {
+            /** Clients */
+            clients: components["schemas"]["TradingStateRead"][];
+            global: components["schemas"]["TradingStateRead"];
+            history: components["schemas"]["Page_TradingStateChangeRead_"];
+        };
+        /**
+         * TradingHaltRequest
+         * @description Set the global or one client's trading state.
+         */
+        TradingHaltRequest: {
+            /**
+             * Allow Reduce Only
+             * @description While HALTED, may orders that only reduce risk still go out?
+             * @default true
+             */
+            allow_reduce_only: boolean;
+            /**
+             * Client Id
+             * @description Required when scope is 'client', else refused
+             */
+            client_id?: string | null;
+            /**
+             * Reason
+             * @description Why, for the audit trail (3 to 500 characters)
+             */
+            reason: string;
+            /**
+             * Scope
+             * @enum {string}
+             */
+            scope: "global" | "client";
+            state: components["schemas"]["TradingMode"];
+        };
+        /**
+         * TradingHaltResult
+         * @description The change made, and what the halt cancelled.
+         */
+        TradingHaltResult: {
+            /** Allow Reduce Only */
+            allow_reduce_only: boolean;
+            /**
+             * Cancelled Orders
+             * @description Working orders cancelled by this change; null when cancelling failed (the halt stands)
+             */
+            cancelled_orders: number | null;
+            /**
+             * Changed At
+             * Format: date-time
+             */
+            changed_at: string;
+            /** Changed By */
+            changed_by: string;
+            /** Client Id */
+            client_id: string | null;
+            from_state: components["schemas"]["TradingMode"];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Reason */
+            reason: string;
+            /**
+             * Scope
+             * @description 'global' or the client id
+             */
+            scope: string;
+            to_state: components["schemas"]["TradingMode"];
+        };
+        /**
+         * TradingMode
+         * @description ACTIVE trades freely; REDUCING only lowers risk; HALTED sends nothing new.
+         * @enum {string}
+         */
+        TradingMode: "ACTIVE" | "REDUCING" | "HALTED";
+        /**
+         * TradingStateChangeRead
+         * @description One change of a scope's trading state.
+         */
+        TradingStateChangeRead: {
+            /** Allow Reduce Only */
+            allow_reduce_only: boolean;
+            /**
+             * Changed At
+             * Format: date-time
+             */
+            changed_at: string;
+            /** Changed By */
+            changed_by: string;
+            /** Client Id */
+            client_id: string | null;
+            from_state: components["schemas"]["TradingMode"];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Reason */
+            reason: string;
+            /**
+             * Scope
+             * @description 'global' or the client id
+             */
+            scope: string;
+            to_state: components["schemas"]["TradingMode"];
+        };
+        /**
+         * TradingStateRead
+         * @description A scope's current trading state.
+         */
+        TradingStateRead: {
+            /** Allow Reduce Only */
+            allow_reduce_only: boolean;
+            /** Changed At */
+            changed_at: string | null;
+            /** Changed By */
+            changed_by: string | null;
+            /** Client Id */
+            client_id: string | null;
+            /** Reason */
+            reason: string | null;
+            /**
+             * Scope
+             * @description 'global' or the client id
+             */
+            scope: string;
+            state: components["schemas"]["TradingMode"];
+        };
     };
     responses: never;
     parameters: never;
@@ -982,6 +1580,55 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_audit_admin_audit_get: {
+        parameters: {
+            query?: {
+                /** @description Only this client's records */
+                client_id?: string | null;
+                /** @description Only actions starting with this, e.g. 'trading.' */
+                action?: string | null;
+                /** @description Recompute every hash chain (reads the whole log) */
+                verify?: boolean;
+                /** @description Rows per page */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminAuditPage"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     list_clients_admin_clients_get: {
         parameters: {
             query?: {
@@ -1045,6 +1692,93 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ClientCreated"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    read_trading_states_admin_trading_halt_get: {
+        parameters: {
+            query?: {
+                /** @description History of this client only */
+                client_id?: string | null;
+                /** @description Rows per page */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TradingHaltOverview"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    change_trading_state_admin_trading_halt_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TradingHaltRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TradingHaltResult"];
                 };
             };
             /** @description Error */
@@ -1216,6 +1950,142 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    approve_trade_clients__client_id__agent_approve__trade_id__post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                trade_id: string;
+                /** @description The client (tenant) id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TradeDetailRead"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    reject_trade_clients__client_id__agent_reject__trade_id__post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                trade_id: string;
+                /** @description The client (tenant) id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RejectBody"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TradeDetailRead"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_client_audit_clients__client_id__audit_get: {
+        parameters: {
+            query?: {
+                /** @description Only actions starting with this, e.g. 'trading.' */
+                action?: string | null;
+                /** @description Rows per page */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The client (tenant) id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AuditRecordRead_"];
                 };
             };
             /** @description Error */
@@ -1572,6 +2442,137 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_TradeRead_"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    enter_trade_clients__client_id__trades_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeat-safe key: a repeat returns the first result */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                /** @description The client (tenant) id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TradeTicket"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TradeDetailRead"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_trade_clients__client_id__trades__trade_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                trade_id: string;
+                /** @description The client (tenant) id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TradeDetailRead"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    read_client_trading_state_clients__client_id__trading_state_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client (tenant) id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientTradingState"];
                 };
             };
             /** @description Error */

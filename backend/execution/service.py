@@ -1,0 +1,403 @@
+"""The one order path: propose through the gate, decide once, write the order, send it once, book fills.
+
+A trade is proposed (the gate runs: denied with every reason, or pending approval), approved by a
+person (or the agent where allowed) with an atomic claim so it is decided once, gated again on
+fresh quotes, written as an order with its client_order_id and committed, and only then sent.
+A rejection is booked as such; an ambiguous failure (timeout, disconnect mid-send) makes the order
+UNKNOWN for reconciliation: it is never resent.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.audit.service import Actor, open_cross_tenant, record
+from backend.brokers.base import BrokerPort
+from backend.brokers.errors import BrokerError, OrderRejected
+from backend.domain.instruments import ComboLeg, Option, OptionRight, Side, Stock
+from backend.domain.orders import OrderState, OrderStatus, OrderType, TimeInForce
+from backend.domain.values import Price
+from backend.execution import gate_inputs
+from backend.execution.fills import record_executions
+from backend.execution.tickets import TradeTicket, check_price_sign, domain_legs, order_request
+from backend.kit.db import NO_TENANT, TenantScope, scoped_session
+from backend.kit.errors import Conflict, NotFound, ServiceUnavailable
+from backend.models import Order, Trade, TradeLeg
+from backend.models.base import utcnow
+from backend.risk.gate import GateDecision, RiskGate
+from backend.runtime.broker_runtime import BrokerRuntime
+from backend.trading.service import TradingStateService
+
+logger = logging.getLogger("greekdesk.execution")
+CONNECT_WAIT_SECONDS = 5.0
+
+# Broker order status -> (our order status, our trade status).
+_STATUS = {
+    OrderStatus.PENDING_SUBMIT: ("submitted", "submitted"),
+    OrderStatus.WORKING: ("acknowledged", "submitted"),
+    OrderStatus.PARTIALLY_FILLED: ("partially_filled", "partially_filled"),
+    OrderStatus.FILLED: ("filled", "filled"),
+    OrderStatus.CANCELLED: ("cancelled", "cancelled"),
+    OrderStatus.REJECTED: ("rejected", "rejected"),
+    OrderStatus.EXPIRED: ("cancelled", "expired"),
+}
+
+
+class TradeConflict(Conflict):
+    """The trade is not in a state that allows this; `details.status` says which it is in."""
+
+    code = "trade_state_conflict"
+
+
+class ExecutionService:
+    """Runs every trade through the gate and to the client's broker exactly once."""
+
+    def __init__(self, brokers: BrokerRuntime, gate: RiskGate, trading: TradingStateService) -> None:
+        self._brokers = brokers
+        self._gate = gate
+        self._trading = trading
+        self._day_open: dict[tuple[uuid.UUID, date], Decimal] = {}
+
+    async def _broker(self, client_id: uuid.UUID) -> BrokerPort:
+        session = await self._brokers.session_for(client_id)
+        if not await session.wait_connected(CONNECT_WAIT_SECONDS):
+            status = session.status()
+            raise ServiceUnavailable(
+                "The broker is not connected; no trade can be checked or sent",
+                code="broker_unavailable",
+                details={"state": status.state, "last_error": status.last_error},
+            )
+        return session.broker
+
+    async def _decide(
+        self,
+        db: AsyncSession,
+        broker: BrokerPort,
+        client_id: uuid.UUID,
+        trade: Trade,
+        legs: tuple[ComboLeg, ...],
+    ) -> GateDecision:
+        now = utcnow()
+        account = await broker.account_summary()
+        # Day P&L counts from the first look at the account on this exchange day (kept per process).
+        day = now.astimezone(gate_inputs.EXCHANGE_TZ).date()
+        opened = self._day_open.setdefault((client_id, day), account.net_liquidation.amount)
+        ctx = await gate_inputs.build_context(
+            broker,
+            client_id=client_id,
+            legs=legs,
+            quantity=trade.quantity,
+            order_type=OrderType.LIMIT if trade.order_type == "limit" else OrderType.MARKET,
+            limit_price=trade.limit_price,
+            time_in_force=TimeInForce(trade.time_in_force),
+            origin=trade.origin,
+            limits=await gate_inputs.client_limits(db, client_id),
+            trading=await self._trading.status(client_id),
+            orders_last_minute=await gate_inputs.orders_in_last_minute(db, client_id, now),
+            now=now,
+            day_pnl=account.net_liquidation.amount - opened,
+        )
+        return self._gate.check(ctx)
+
+    async def propose(
+        self,
+        db: AsyncSession,
+        client_id: uuid.UUID,
+        ticket: TradeTicket,
+        *,
+        origin: str,
+        actor: Actor,
+        strategy: str | None = None,
+        idempotency_key: str | None = None,
+        expires_at: datetime | None = None,
+    ) -> Trade:
+        """Gate a new trade and store it: denied with every reason, or pending approval."""
+        if idempotency_key:
+            existing = (
+                await db.execute(
+                    select(Trade).where(
+                        Trade.client_id == client_id, Trade.idempotency_key == idempotency_key
+                    )
+                )
+            ).scalar_one_or_none()
+            if existing is not None:
+                return existing
+        legs = domain_legs(ticket.legs)
+        check_price_sign(legs, ticket.limit_price)
+        broker = await self._broker(client_id)
+        trade = Trade(
+            client_id=client_id,
+            status="proposed",
+            origin=origin,
+            strategy=strategy,
+            underlying=legs[0].instrument.underlying,
+            quantity=ticket.quantity,
+            order_type=ticket.order_type,
+            time_in_force=ticket.time_in_force,
+            limit_price=ticket.limit_price,
+            rationale=ticket.rationale,
+            idempotency_key=idempotency_key,
+            expires_at=expires_at,
+        )
+        db.add(trade)
+        await db.flush()
+        db.add_all(_leg_rows(trade, legs))
+        decision = await self._decide(db, broker, client_id, trade, legs)
+        trade.denial_reasons = [d.as_dict() for d in decision.denials]
+        trade.status = "pending_approval" if decision.allowed else "denied"
+        await db.flush()
+        await record(
+            db,
+            actor=actor,
+            action="trade.proposed" if decision.allowed else "trade.denied",
+            client_id=client_id,
+            subject=f"trade:{trade.id}",
+            data={"origin": origin, "reasons": [d.code for d in decision.denials]},
+        )
+        return trade
+
+    async def approve(
+        self, db: AsyncSession, client_id: uuid.UUID, trade_id: uuid.UUID, actor: Actor
+    ) -> Trade:
+        """Decide a pending trade once, gate it again on fresh quotes, then write and send its order once."""
+        await self._claim(db, client_id, trade_id, to="approved", actor=actor)
+        trade = await self.trade(db, client_id, trade_id)
+        legs = _legs_of(await self._leg_rows(db, client_id, trade_id))
+        broker = await self._broker(client_id)
+        decision = await self._decide(db, broker, client_id, trade, legs)
+        if not decision.allowed:
+            trade.status, trade.denial_reasons = "denied", [d.as_dict() for d in decision.denials]
+            await record(
+                db,
+                actor=actor,
+                action="trade.denied",
+                client_id=client_id,
+                subject=f"trade:{trade.id}",
+                data={"at": "submission", "reasons": [d.code for d in decision.denials]},
+            )
+            return trade
+        order = Order(
+            client_id=client_id,
+            trade_id=trade.id,
+            client_order_id=f"gd-{trade.id.hex[:20]}",
+            status="pending_submit",
+            quantity=Decimal(trade.quantity),
+            limit_price=trade.limit_price,
+        )
+        db.add(order)
+        await db.flush()
+        await record(
+            db,
+            actor=actor,
+            action="trade.approved",
+            client_id=client_id,
+            subject=f"trade:{trade.id}",
+            data={"client_order_id": order.client_order_id},
+        )
+        # The order exists, with its id, before the broker can hear of it.
+        await db.commit()
+        request = order_request(
+            order.client_order_id,
+            legs,
+            trade.quantity,
+            trade.order_type,
+            trade.limit_price,
+            trade.time_in_force,
+        )
+        try:
+            state = await broker.place_order(request)
+        except OrderRejected as exc:
+            order.status, order.last_error, trade.status = "rejected", exc.message, "rejected"
+            await record(
+                db,
+                actor=Actor.system("broker"),
+                action="order.rejected",
+                client_id=client_id,
+                subject=f"order:{order.client_order_id}",
+                data={"code": exc.code, "message": exc.message},
+            )
+            return trade
+        except (BrokerError, TimeoutError, OSError) as exc:
+            # Whether it reached the venue is unknown: reconciliation decides; nothing resends.
+            order.status, trade.status = "unknown", "unknown"
+            order.last_error = exc.message if isinstance(exc, BrokerError) else type(exc).__name__
+            await record(
+                db,
+                actor=Actor.system("broker"),
+                action="order.unknown",
+                client_id=client_id,
+                subject=f"order:{order.client_order_id}",
+                data={"error": order.last_error},
+            )
+            return trade
+        order.submitted_at = utcnow()
+        await self.apply_state(db, order, trade, state)
+        await record(
+            db,
+            actor=Actor.system("broker"),
+            action="order.submitted",
+            client_id=client_id,
+            subject=f"order:{order.client_order_id}",
+            data={"status": order.status},
+        )
+        return trade
+
+    async def apply_state(self, db: AsyncSession, order: Order, trade: Trade, state: OrderState) -> None:
+        """Move the order and its trade to the broker's view and book any new executions."""
+        order.broker_order_id = state.broker_order_id
+        order.filled_quantity = state.filled_quantity.value
+        order.average_fill_price = state.average_fill_price
+        order.status, trade_status = _STATUS[state.status]
+        if state.reason:
+            order.last_error = state.reason
+        trade.status = trade_status
+        await record_executions(db, order, state.request, state.executions)
+
+    async def reject(
+        self, db: AsyncSession, client_id: uuid.UUID, trade_id: uuid.UUID, actor: Actor, reason: str | None
+    ) -> Trade:
+        """Refuse a pending trade (once)."""
+        await self._claim(db, client_id, trade_id, to="rejected", actor=actor)
+        trade = await self.trade(db, client_id, trade_id)
+        await record(
+            db,
+            actor=actor,
+            action="trade.rejected",
+            client_id=client_id,
+            subject=f"trade:{trade.id}",
+            data={"reason": reason},
+        )
+        return trade
+
+    async def _claim(
+        self, db: AsyncSession, client_id: uuid.UUID, trade_id: uuid.UUID, *, to: str, actor: Actor
+    ) -> None:
+        # One conditional UPDATE decides a trade: of concurrent approvals exactly one matches.
+        now = utcnow()
+        result = await db.execute(
+            update(Trade)
+            .where(Trade.id == trade_id, Trade.client_id == client_id, Trade.status == "pending_approval")
+            .where((Trade.expires_at.is_(None)) | (Trade.expires_at > now))
+            .values(status=to, decided_by=f"{actor.type}:{actor.id}", decided_at=now, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(result, "rowcount", 0) == 1:
+            return
+        trade = await self.trade(db, client_id, trade_id)
+        if trade.status == "pending_approval":
+            trade.status = "expired"
+            await db.commit()
+        raise TradeConflict(
+            f"The trade is {trade.status.replace('_', ' ')}", details={"status": trade.status}
+        )
+
+    async def trade(self, db: AsyncSession, client_id: uuid.UUID, trade_id: uuid.UUID) -> Trade:
+        """Return the client's trade, fresh from the database; 404 when there is none."""
+        trade = (
+            await db.execute(
+                select(Trade)
+                .where(Trade.id == trade_id, Trade.client_id == client_id)
+                .execution_options(populate_existing=True)
+            )
+        ).scalar_one_or_none()
+        if trade is None:
+            raise NotFound("No such trade", code="trade_not_found")
+        return trade
+
+    async def _leg_rows(self, db: AsyncSession, client_id: uuid.UUID, trade_id: uuid.UUID) -> list[TradeLeg]:
+        rows = await db.execute(
+            select(TradeLeg)
+            .where(TradeLeg.client_id == client_id, TradeLeg.trade_id == trade_id)
+            .order_by(TradeLeg.leg_index)
+        )
+        return list(rows.scalars())
+
+
+def _leg_rows(trade: Trade, legs: tuple[ComboLeg, ...]) -> list[TradeLeg]:
+    rows = []
+    for index, leg in enumerate(legs):
+        option = leg.instrument if isinstance(leg.instrument, Option) else None
+        rows.append(
+            TradeLeg(
+                client_id=trade.client_id,
+                trade_id=trade.id,
+                leg_index=index,
+                side=leg.side.value.lower(),
+                ratio=leg.ratio,
+                sec_type="option" if option else "stock",
+                symbol=leg.instrument.underlying,
+                instrument_key=leg.instrument.key,
+                expiry=option.expiry if option else None,
+                strike=option.strike.value if option else None,
+                option_right=option.right.value if option else None,
+                multiplier=leg.instrument.multiplier,
+            )
+        )
+    return rows
+
+
+def _legs_of(rows: list[TradeLeg]) -> tuple[ComboLeg, ...]:
+    legs = []
+    for row in rows:
+        instrument: Stock | Option
+        if row.sec_type == "stock":
+            instrument = Stock(row.symbol)
+        else:
+            assert row.expiry is not None
+            assert row.strike is not None
+            assert row.option_right is not None
+            instrument = Option(
+                row.symbol, row.expiry, Price(row.strike), OptionRight(row.option_right), row.multiplier
+            )
+        legs.append(ComboLeg(instrument, row.ratio, Side.BUY if row.side == "buy" else Side.SELL))
+    return tuple(legs)
+
+
+WORKING_ORDER_STATUSES = ("submitted", "acknowledged", "partially_filled")
+
+
+async def cancel_working_orders(
+    sessions: async_sessionmaker[AsyncSession], brokers: BrokerRuntime, client_id: uuid.UUID | None
+) -> int:
+    """Ask the brokers to cancel every working order of one client, or of every client (a halt)."""
+    async with scoped_session(sessions, NO_TENANT) as db:
+        await open_cross_tenant(db, actor=Actor.system("halt"), reason="cancel working orders after a halt")
+        query = select(Order.client_id, Order.client_order_id).where(Order.status.in_(WORKING_ORDER_STATUSES))
+        if client_id is not None:
+            query = query.where(Order.client_id == client_id)
+        working = (await db.execute(query)).all()
+    cancelled = 0
+    for owner, client_order_id in working:
+        session = brokers.registry.get(owner)
+        if session is None:
+            # Not held by this process; its owner's reconciliation sees the halt on its next pass.
+            continue
+        try:
+            await session.broker.cancel_order(client_order_id)
+        except BrokerError as exc:
+            logger.warning(
+                "could not cancel a working order", extra={"code": exc.code, "client_id": str(owner)}
+            )
+            continue
+        async with scoped_session(sessions, TenantScope.for_client(owner)) as db:
+            await db.execute(
+                update(Order)
+                .where(Order.client_order_id == client_order_id)
+                .values(status="cancel_requested")
+            )
+            await record(
+                db,
+                actor=Actor.system("halt"),
+                action="order.cancel_requested",
+                client_id=owner,
+                subject=f"order:{client_order_id}",
+                data={"reason": "trading halted"},
+            )
+        cancelled += 1
+    return cancelled

@@ -1,0 +1,49 @@
+"""The one pre-trade risk gate: every rule runs, every reason is kept, any reason denies."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from backend.risk.context import GateContext
+from backend.risk.rule import Denial, Rule
+
+logger = logging.getLogger("greekdesk.risk")
+
+
+@dataclass(frozen=True, slots=True)
+class GateDecision:
+    """The gate's verdict with all its reasons."""
+
+    denials: tuple[Denial, ...]
+
+    @property
+    def allowed(self) -> bool:
+        """Tell whether the trade may proceed."""
+        return not self.denials
+
+
+class RiskGate:
+    """Runs every rule on a context; a rule that crashes denies (fail closed)."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules = tuple(rules)
+
+    def check(self, ctx: GateContext) -> GateDecision:
+        """Run all rules and collect every denial."""
+        denials: list[Denial] = []
+        for rule in self.rules:
+            try:
+                denials.extend(rule.check(ctx))
+            except Exception as exc:
+                logger.exception("risk rule failed", extra={"rule": rule.name})
+                denials.append(
+                    Denial(
+                        rule.name,
+                        "rule_error",
+                        f"The {rule.name} check could not run",
+                        {"error": type(exc).__name__},
+                    )
+                )
+        return GateDecision(tuple(denials))
