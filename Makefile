@@ -95,6 +95,7 @@ lock: install-dev
 bench: install-dev
 	$(BIN)/python -m pip install -q -r requirements-bench.txt
 	$(BIN)/python bench/option_math.py
+	$(BIN)/python bench/order_path.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache frontend/node_modules frontend/dist frontend/test-results

@@ -13,6 +13,7 @@ from backend.auth.throttle import LoginThrottle
 from backend.auth.tokens import TokenIssuer
 from backend.config import Settings
 from backend.credentials.cipher import CredentialCipher
+from backend.execution.events import OrderSync
 from backend.execution.service import ExecutionService, cancel_working_orders
 from backend.kit.db import create_engine, create_sessionmaker
 from backend.kit.rate_limit import create_window_counter
@@ -37,6 +38,7 @@ class Container:
     cipher: CredentialCipher
     brokers: BrokerRuntime
     execution: ExecutionService
+    order_sync: OrderSync
     trading: TradingStateService
 
     @classmethod
@@ -55,6 +57,9 @@ class Container:
 
         # A halt cancels the working orders in its scope once it is committed.
         trading.on_halt = cancel_in_scope
+        execution = ExecutionService(brokers, RiskGate(default_rules()), trading)
+        order_sync = OrderSync(sessions, execution)
+        brokers.add_connected_listener(order_sync.on_connected)
         return cls(
             settings=settings,
             engine=engine,
@@ -65,13 +70,16 @@ class Container:
             throttle=LoginThrottle(create_window_counter(redis), settings),
             cipher=cipher,
             brokers=brokers,
-            execution=ExecutionService(brokers, RiskGate(default_rules()), trading),
+            execution=execution,
+            order_sync=order_sync,
             trading=trading,
         )
 
     async def close(self) -> None:
         """Release connections."""
+        # Sessions close first, which ends their event streams; then their consumers return.
         await self.brokers.close()
+        await self.order_sync.close()
         if self.redis is not None:
             await self.redis.aclose()
         await self.engine.dispose()

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import uuid
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -46,6 +47,15 @@ class BrokerRuntime:
         self.registry = BrokerSessionRegistry()
         self._locks: defaultdict[uuid.UUID, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._saver: asyncio.Task[None] | None = None
+        self._listeners: list[Callable[[ManagedSession], Awaitable[None]]] = []
+
+    def add_connected_listener(self, listener: Callable[[ManagedSession], Awaitable[None]]) -> None:
+        """Run `listener` every time a session (re)connects: reconciliation, event consumers."""
+        self._listeners.append(listener)
+
+    async def _connected(self, session: ManagedSession) -> None:
+        for listener in self._listeners:
+            await listener(session)
 
     def start(self) -> None:
         """Start saving simulator state periodically."""
@@ -83,7 +93,11 @@ class BrokerRuntime:
         spec = await self._spec(client_id)
         broker = await self.factory.build(client_id, spec)
         session = ManagedSession(
-            client_id, spec.kind, broker, connect_timeout=self._settings.broker_connect_timeout_seconds
+            client_id,
+            spec.kind,
+            broker,
+            connect_timeout=self._settings.broker_connect_timeout_seconds,
+            on_connected=self._connected,
         )
         self.registry.put(session)
         session.start()

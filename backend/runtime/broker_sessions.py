@@ -50,6 +50,7 @@ class ManagedSession:
         connect_timeout: float,
         backoff: RetryPolicy = RECONNECT_BACKOFF,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        on_connected: Callable[[ManagedSession], Awaitable[None]] | None = None,
     ) -> None:
         self.client_id = client_id
         self.kind = kind
@@ -57,6 +58,7 @@ class ManagedSession:
         self._connect_timeout = connect_timeout
         self._backoff = backoff
         self._sleep = sleep
+        self._on_connected = on_connected
         self._task: asyncio.Task[None] | None = None
         self._connected = asyncio.Event()
         self._failed = False
@@ -93,6 +95,7 @@ class ManagedSession:
         while True:
             if await self._connect_once():
                 attempt = 0
+                await self._connected_hook()
                 await self._until_dropped()
                 self.reconnects += 1
             elif self._failed:
@@ -121,6 +124,14 @@ class ManagedSession:
             self._connected.set()
             return True
         return False
+
+    async def _connected_hook(self) -> None:
+        if self._on_connected is None:
+            return
+        try:
+            await self._on_connected(self)
+        except Exception:
+            logger.exception("broker session start-up work failed", extra={"kind": self.kind})
 
     async def _until_dropped(self) -> None:
         async with self.broker.connection_events() as events:

@@ -1,0 +1,139 @@
+"""Keep our books in step with the broker: consume order events, and reconcile on every (re)connect."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.audit.service import Actor, record
+from backend.brokers.base import BrokerPort
+from backend.brokers.errors import BrokerError, UnknownOrder
+from backend.domain.orders import OrderState
+from backend.execution.service import ExecutionService
+from backend.kit.db import TenantScope, scoped_session
+from backend.models import Order, Trade
+from backend.runtime.broker_sessions import ManagedSession
+
+logger = logging.getLogger("greekdesk.execution")
+OPEN_ORDER_STATUSES = (
+    "pending_submit",
+    "submitted",
+    "acknowledged",
+    "partially_filled",
+    "cancel_requested",
+    "unknown",
+)
+
+
+class OrderSync:
+    """Books what the broker reports about our orders, exactly once however often it is reported."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], execution: ExecutionService) -> None:
+        self._sessions = sessions
+        self._execution = execution
+        self._consumers: dict[uuid.UUID, tuple[BrokerPort, asyncio.Task[None]]] = {}
+
+    async def on_connected(self, session: ManagedSession) -> None:
+        """Reconcile the client's open orders, then follow its order events."""
+        self._follow(session.client_id, session.broker)
+        await self.reconcile(session.client_id, session.broker)
+
+    def _follow(self, client_id: uuid.UUID, broker: BrokerPort) -> None:
+        current = self._consumers.get(client_id)
+        if current is not None and current[0] is broker and not current[1].done():
+            return
+        task = asyncio.create_task(self._consume(client_id, broker), name=f"order-events-{client_id}")
+        self._consumers[client_id] = (broker, task)
+
+    async def _consume(self, client_id: uuid.UUID, broker: BrokerPort) -> None:
+        async with broker.order_events() as events:
+            async for event in events:
+                try:
+                    await self.sync_order(client_id, broker, event.client_order_id)
+                except Exception:
+                    logger.exception("could not book an order event", extra={"client_id": str(client_id)})
+
+    async def sync_order(self, client_id: uuid.UUID, broker: BrokerPort, client_order_id: str) -> None:
+        """Bring one of our orders (and its trade, fills, positions) to the broker's current view."""
+        # Ask the broker first, so no transaction stays open while it answers.
+        state: OrderState | None
+        try:
+            state = await broker.order_status(client_order_id)
+        except UnknownOrder:
+            state = None
+        async with scoped_session(self._sessions, TenantScope.for_client(client_id)) as db:
+            order = (
+                await db.execute(
+                    select(Order).where(
+                        Order.client_id == client_id, Order.client_order_id == client_order_id
+                    )
+                )
+            ).scalar_one_or_none()
+            if order is None:
+                return  # not placed through Greekdesk
+            trade = (await db.execute(select(Trade).where(Trade.id == order.trade_id))).scalar_one()
+            if state is None:
+                if order.status in ("pending_submit", "unknown"):
+                    # The broker never received it: booked as not sent, and never resent.
+                    order.status, order.last_error, trade.status = (
+                        "rejected",
+                        "never reached the broker",
+                        "rejected",
+                    )
+                    await record(
+                        db,
+                        actor=Actor.system("reconcile"),
+                        action="order.not_sent",
+                        client_id=client_id,
+                        subject=f"order:{client_order_id}",
+                    )
+                return
+            before = (order.status, order.filled_quantity)
+            await self._execution.apply_state(db, order, trade, state)
+            if (order.status, order.filled_quantity) != before:
+                await record(
+                    db,
+                    actor=Actor.system("broker"),
+                    action="order.updated",
+                    client_id=client_id,
+                    subject=f"order:{client_order_id}",
+                    data={"status": order.status, "filled": str(order.filled_quantity)},
+                )
+
+    async def reconcile(self, client_id: uuid.UUID, broker: BrokerPort) -> int:
+        """Query the broker for every order we think is open; return how many were checked."""
+        async with scoped_session(self._sessions, TenantScope.for_client(client_id)) as db:
+            open_ids = (
+                (
+                    await db.execute(
+                        select(Order.client_order_id).where(
+                            Order.client_id == client_id, Order.status.in_(OPEN_ORDER_STATUSES)
+                        )
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        for client_order_id in open_ids:
+            try:
+                await self.sync_order(client_id, broker, client_order_id)
+            except BrokerError as exc:
+                # A missing report fails closed: the order stays as it was and is retried next time.
+                logger.warning("reconciliation could not read an order", extra={"code": exc.code})
+        return len(open_ids)
+
+    async def close(self, grace: float = 5.0) -> None:
+        """Stop following every session: let consumers finish (their streams end as sessions close)."""
+        tasks = [task for _, task in self._consumers.values()]
+        self._consumers.clear()
+        if not tasks:
+            return
+        # Cancelling one mid-transaction could strand an SQLite write lock; ended streams let them return.
+        _, pending = await asyncio.wait(tasks, timeout=grace)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
