@@ -92,10 +92,14 @@ lock: install-dev
 	$(BIN)/uv pip compile pyproject.toml --extra dev --extra bench --python-version 3.11 -o requirements-bench.txt -q
 
 ## bench: the benchmarks against their peers (not part of `make test`, which runs their smoke modes)
-bench: install-dev
-	$(BIN)/python -m pip install -q -r requirements-bench.txt
-	$(BIN)/python bench/option_math.py
-	$(BIN)/python bench/order_path.py
+# The peers pin older libraries (NautilusTrader needs pandas 2), so benchmarks get their own venv.
+BENCH_VENV ?= .venv-bench
+bench:
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install -q -r requirements-bench.txt
+	$(BENCH_VENV)/bin/python -m pip install -q --no-deps -e .
+	$(BENCH_VENV)/bin/python bench/option_math.py
+	$(BENCH_VENV)/bin/python bench/order_path.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache frontend/node_modules frontend/dist frontend/test-results
