@@ -90,3 +90,87 @@ async def test_ibkr_settings_are_validated_per_field(api: httpx.AsyncClient, con
     fields = {tuple(d["loc"]) for d in response.json()["error"]["details"]}
     assert ("port",) in fields
     assert ("account_code",) in fields
+
+
+async def test_orders_approved_in_greekdesk_reach_the_gateway_once_and_fill_into_positions(
+    api: httpx.AsyncClient, container: Container, gateway: tuple[FakeGateway, int]
+) -> None:
+    fake, port = gateway
+    user = await create_client_user(container)
+    headers = bearer((await login(api, user.email))["access_token"])
+    credentials = {"host": "127.0.0.1", "port": port, "client_id": 8, "account_code": ACCOUNT}
+    saved = await api.put(
+        f"/clients/{user.client_id}/broker",
+        headers=headers,
+        json={"kind": "ibkr", "credentials": credentials},
+    )
+    assert saved.json()["state"] == "connected", saved.text
+    base = f"/clients/{user.client_id}"
+
+    ask = Decimal(
+        (await api.get(f"{base}/market/quote?symbols=SPY", headers=headers)).json()["quotes"][0]["ask"]
+    )
+    stock = await api.post(
+        f"{base}/trades",
+        headers=headers,
+        json={
+            "legs": [{"sec_type": "stock", "symbol": "SPY", "side": "buy"}],
+            "quantity": 10,
+            "limit_price": str(ask + 1),
+        },
+    )
+    assert stock.status_code == 201, stock.text
+    assert stock.json()["status"] == "filled", stock.json()["denial_reasons"]
+    stock_order = stock.json()["orders"][0]["client_order_id"]
+    # placeOrder is message 3; orderRef (field 26) carries our client_order_id: sent exactly once.
+    assert len([f for f in fake.frames_of(3) if f.fields[26] == stock_order]) == 1
+
+    expiries = (await api.get(f"{base}/market/chain?underlying=SPY", headers=headers)).json()["expiries"]
+    chain = (
+        await api.get(f"{base}/market/chain?underlying=SPY&expiry={expiries[3]}", headers=headers)
+    ).json()
+    spot = Decimal(chain["underlying_price"])
+    calls = sorted(
+        (o for o in chain["options"] if o["right"] == "C" and o["bid"] and o["ask"]),
+        key=lambda o: Decimal(o["strike"]),
+    )
+    long_call = min(calls, key=lambda o: abs(Decimal(o["strike"]) - spot))
+    short_call = calls[calls.index(long_call) + 5]
+    natural = Decimal(long_call["ask"]) - Decimal(short_call["bid"])
+    spread = await api.post(
+        f"{base}/trades",
+        headers=headers,
+        json={
+            "legs": [
+                {
+                    "sec_type": "option",
+                    "symbol": "SPY",
+                    "side": "buy",
+                    "expiry": expiries[3],
+                    "strike": long_call["strike"],
+                    "right": "C",
+                },
+                {
+                    "sec_type": "option",
+                    "symbol": "SPY",
+                    "side": "sell",
+                    "expiry": expiries[3],
+                    "strike": short_call["strike"],
+                    "right": "C",
+                },
+            ],
+            "quantity": 2,
+            "limit_price": str(natural),
+        },
+    )
+    assert spread.status_code == 201, spread.text
+    assert spread.json()["status"] == "filled", spread.json()["denial_reasons"]
+    spread_order = spread.json()["orders"][0]["client_order_id"]
+    (frame,) = [f for f in fake.frames_of(3) if f.fields[26] == spread_order]
+    assert (frame.fields[4], frame.fields[16], frame.fields[35]) == ("BAG", "BUY", "2")
+    assert [frame.fields[38 + 8 * i] for i in range(2)] == ["BUY", "SELL"]
+
+    positions = (await api.get(f"{base}/positions", headers=headers)).json()["items"]
+    held = {p["instrument_key"]: Decimal(p["quantity"]) for p in positions}
+    assert held["SPY"] == Decimal(10)
+    assert sorted(held[k] for k in held if k != "SPY") == [Decimal(-2), Decimal(2)]

@@ -183,8 +183,20 @@ def oracle(ctx: GateContext) -> list[str]:
     options = [m for m in t.legs if isinstance(m.leg.instrument, Option)]
     out += ["contracts"] * (sum(abs(v.units(m)) for m in options) > lim.max_contracts_per_order)
     shorts = [(m, m.leg.instrument) for m in options if m.leg.side == "SELL"]
+    longs = [m.leg.instrument for m in options if m.leg.side == "BUY"]
+
+    def at_risk(short: Option) -> Decimal:
+        # A lower bound of what the rule charges: the nearest long of the same right expiring no
+        # earlier caps the short at the width, however many contracts that long really has.
+        widths = [
+            abs(o.strike.value - short.strike.value)
+            for o in longs
+            if isinstance(o, Option) and o.right is short.right and o.expiry >= short.expiry
+        ]
+        return min([short.strike.value, *widths])
+
     assigned = sum(
-        (o.strike.value * o.multiplier * abs(v.units(m)) for m, o in shorts if isinstance(o, Option)),
+        (at_risk(o) * o.multiplier * abs(v.units(m)) for m, o in shorts if isinstance(o, Option)),
         Decimal(0),
     )
     if len(t.legs) == 1 and price_ok and t.limit_price is not None and not shorts:

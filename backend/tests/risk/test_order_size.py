@@ -42,11 +42,26 @@ def test_long_option_counts_its_premium() -> None:
     assert NOTIONAL.check(context(t, limits=notional_limit(209)))
 
 
-def test_spread_legs_are_summed_gross() -> None:
+def test_a_vertical_counts_its_width_not_two_naked_legs() -> None:
     t = trade(leg(option(500, "P"), "SELL"), leg(option(490, "P")), limit="0")
-    # 500 x 100 short plus 1.05 x 100 long
-    assert NOTIONAL.check(context(t, limits=notional_limit(50_105))) == []
-    assert NOTIONAL.check(context(t, limits=notional_limit(50_104)))
+    # Width 10 x 100 for the covered short, plus the long's 1.05 x 100 premium.
+    assert NOTIONAL.check(context(t, limits=notional_limit(1_105))) == []
+    assert NOTIONAL.check(context(t, limits=notional_limit(1_104)))
+
+
+def test_only_covered_contracts_count_at_the_width() -> None:
+    t = trade(leg(option(500, "P"), "SELL", ratio=2), leg(option(490, "P")), limit="0")
+    # One short covered (10 x 100), one naked (500 x 100), plus the long's premium.
+    assert NOTIONAL.check(context(t, limits=notional_limit(51_105))) == []
+    assert NOTIONAL.check(context(t, limits=notional_limit(51_104)))
+
+
+def test_a_long_expiring_first_or_of_the_other_right_does_not_cover() -> None:
+    near = option(490, "P", dte=23)
+    earlier = trade(leg(option(500, "P"), "SELL"), leg(near, market=quote(near)), limit="0")
+    other_right = trade(leg(option(500, "P"), "SELL"), leg(option(490, "C")), limit="0")
+    for t in (earlier, other_right):
+        assert NOTIONAL.check(context(t, limits=notional_limit(50_000)))
 
 
 def test_combo_leg_without_a_quote_denies() -> None:
