@@ -56,6 +56,13 @@ async def enter_trade(
     return await trade_detail(caller.session, caller.client_id, trade)
 
 
+@router.post("/trades/{trade_id}/cancel", response_model=TradeDetailRead)
+async def cancel_trade(trade_id: uuid.UUID, caller: ClientDep, container: ContainerDep) -> TradeDetailRead:
+    """Withdraw a pending trade or cancel its working order (409 when it is already final)."""
+    trade = await container.execution.cancel(caller.session, caller.client_id, trade_id, caller.actor)
+    return await trade_detail(caller.session, caller.client_id, trade)
+
+
 @router.get("/trades/{trade_id}", response_model=TradeDetailRead)
 async def get_trade(trade_id: uuid.UUID, caller: ClientDep, container: ContainerDep) -> TradeDetailRead:
     """Show one trade with its legs, orders and fills."""

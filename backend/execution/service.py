@@ -36,6 +36,7 @@ from backend.trading.service import TradingStateService
 
 logger = logging.getLogger("greekdesk.execution")
 CONNECT_WAIT_SECONDS = 5.0
+WORKING_ORDER_STATUSES = ("submitted", "acknowledged", "partially_filled")
 
 # Broker order status -> (our order status, our trade status).
 _STATUS = {
@@ -275,6 +276,46 @@ class ExecutionService:
         )
         return trade
 
+    async def cancel(
+        self, db: AsyncSession, client_id: uuid.UUID, trade_id: uuid.UUID, actor: Actor
+    ) -> Trade:
+        """Withdraw a pending trade, or ask the broker to cancel its working order and book the answer."""
+        trade = await self.trade(db, client_id, trade_id)
+        if trade.status == "pending_approval":
+            await self._claim(db, client_id, trade_id, to="cancelled", actor=actor)
+            trade = await self.trade(db, client_id, trade_id)
+        elif trade.status in ("submitted", "partially_filled"):
+            order = (
+                await db.execute(
+                    select(Order).where(
+                        Order.client_id == client_id,
+                        Order.trade_id == trade_id,
+                        Order.status.in_(WORKING_ORDER_STATUSES),
+                    )
+                )
+            ).scalar_one_or_none()
+            if order is None:
+                raise TradeConflict(
+                    "The trade has no working order to cancel", details={"status": trade.status}
+                )
+            broker = await self._broker(client_id)
+            # Whatever the broker answers (cancelled, or filled first) is what gets booked.
+            state = await broker.cancel_order(order.client_order_id)
+            await self.apply_state(db, order, trade, state)
+        else:
+            raise TradeConflict(
+                f"The trade is {trade.status.replace('_', ' ')}", details={"status": trade.status}
+            )
+        await record(
+            db,
+            actor=actor,
+            action="trade.cancel_requested",
+            client_id=client_id,
+            subject=f"trade:{trade.id}",
+            data={"status": trade.status},
+        )
+        return trade
+
     async def _claim(
         self, db: AsyncSession, client_id: uuid.UUID, trade_id: uuid.UUID, *, to: str, actor: Actor
     ) -> None:
@@ -357,9 +398,6 @@ def _legs_of(rows: list[TradeLeg]) -> tuple[ComboLeg, ...]:
             )
         legs.append(ComboLeg(instrument, row.ratio, Side.BUY if row.side == "buy" else Side.SELL))
     return tuple(legs)
-
-
-WORKING_ORDER_STATUSES = ("submitted", "acknowledged", "partially_filled")
 
 
 async def cancel_working_orders(

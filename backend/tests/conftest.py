@@ -21,12 +21,12 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from backend.audit.service import Actor, open_cross_tenant
+from backend.audit.service import Actor, open_cross_tenant, verify_chains
 from backend.clients import service as clients
 from backend.config import Settings
 from backend.kit import migrations
 from backend.kit.container import Container
-from backend.kit.db import NO_TENANT, scoped_session
+from backend.kit.db import NO_TENANT, TenantScope, create_engine, create_sessionmaker, scoped_session
 from backend.main import create_app
 
 DATABASE_KIND = os.environ.get("GREEKDESK_TEST_DATABASE", "sqlite")
@@ -117,8 +117,22 @@ def test_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Migrated
     db = empty_database(tmp_path_factory.mktemp("db"), name)
     migrations.upgrade(db.owner_url, app_role=db.app_role)
     yield db
-    if ON_POSTGRES:
-        drop_postgres_database(name)
+    try:
+        # Every scenario the suite ran left audit records here; the chains must still verify.
+        breaks = asyncio.run(_chain_breaks(db.app_url))
+        assert breaks == [], f"audit chains do not verify after the suite: {breaks[:3]}"
+    finally:
+        if ON_POSTGRES:
+            drop_postgres_database(name)
+
+
+async def _chain_breaks(url: str) -> list[Any]:
+    engine = create_engine(url)
+    try:
+        async with scoped_session(create_sessionmaker(engine), TenantScope(cross_tenant=True)) as session:
+            return list(await verify_chains(session))
+    finally:
+        await engine.dispose()
 
 
 def key_ring(*versions: int) -> str:

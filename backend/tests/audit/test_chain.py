@@ -8,7 +8,7 @@ from backend.audit.service import Actor, open_cross_tenant, record, verify_chain
 from backend.kit.container import Container
 from backend.kit.db import NO_TENANT, TenantScope, scoped_session
 from backend.models import AuditRecord
-from backend.tests.conftest import ON_POSTGRES, create_client_user
+from backend.tests.conftest import ON_POSTGRES, AppFactory, MigratedDatabase, create_client_user
 
 
 async def test_records_chain_per_client_and_verify(container: Container) -> None:
@@ -25,11 +25,20 @@ async def test_records_chain_per_client_and_verify(container: Container) -> None
         assert await verify_chains(session) == []
 
 
-async def test_an_edited_record_breaks_its_chain(container: Container) -> None:
+async def test_an_edited_record_breaks_its_chain(
+    app_factory: AppFactory, fresh_database: MigratedDatabase
+) -> None:
     if ON_POSTGRES:
         # The application role cannot UPDATE the audit log at all (see the RLS tests); this
         # test edits through the owner-less SQLite path, which has no such grant.
         return
+    # A database of its own: the shared one must still verify when the session ends.
+    app = app_factory(
+        database_url=fresh_database.app_url,
+        migration_database_url=fresh_database.owner_url,
+        db_app_role=fresh_database.app_role,
+    )
+    container: Container = app.state.container
     user = await create_client_user(container)
     async with scoped_session(container.sessions, TenantScope.for_client(user.client_id)) as session:
         target = await record(

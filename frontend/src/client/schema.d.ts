@@ -236,6 +236,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/clients/{client_id}/broker/phillip/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Authorize Phillip
+         * @description Start onboarding to Phillip: keep a pending authorisation and return POEMS's authorise URL.
+         */
+        post: operations["authorize_phillip_clients__client_id__broker_phillip_authorize_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/clients/{client_id}/broker/phillip/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Phillip Callback
+         * @description Finish onboarding to Phillip: check the state, exchange the code, store the grant sealed.
+         */
+        get: operations["phillip_callback_clients__client_id__broker_phillip_callback_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/clients/{client_id}/broker/reconnect": {
         parameters: {
             query?: never;
@@ -374,6 +414,26 @@ export interface paths {
         get: operations["get_trade_clients__client_id__trades__trade_id__get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/clients/{client_id}/trades/{trade_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Trade
+         * @description Withdraw a pending trade or cancel its working order (409 when it is already final).
+         */
+        post: operations["cancel_trade_clients__client_id__trades__trade_id__cancel_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1107,6 +1167,131 @@ export interface components {
             offset: number;
             /** Total */
             total: number;
+        };
+        /**
+         * PhillipAppSecrets
+         * @description What POEMS issues when the OAuth app is registered: the client secret and the API key.
+         */
+        PhillipAppSecrets: {
+            /**
+             * Api Key
+             * Format: password
+             */
+            api_key: string;
+            /**
+             * Client Secret
+             * Format: password
+             */
+            client_secret: string;
+        };
+        /**
+         * PhillipAuthorizeBody
+         * @description Start onboarding to Phillip: the connection's settings and the registered app's secrets.
+         */
+        PhillipAuthorizeBody: {
+            /** @description Client secret and API key; stored encrypted */
+            credentials: components["schemas"]["PhillipAppSecrets"];
+            settings: components["schemas"]["PhillipSettings"];
+        };
+        /**
+         * PhillipAuthorizeRead
+         * @description Where to send the user, and until when the callback is accepted.
+         */
+        PhillipAuthorizeRead: {
+            /** Authorize Url */
+            authorize_url: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** State */
+            state: string;
+        };
+        /**
+         * PhillipSettings
+         * @description Non-secret settings of one client's POEMS connection.
+         */
+        PhillipSettings: {
+            /**
+             * Account No
+             * @default
+             */
+            account_no: string;
+            /**
+             * Account Type
+             * @default V
+             */
+            account_type: string;
+            /**
+             * Base Url
+             * @default https://api.poems.com.sg/api-gateway/pspl/
+             */
+            base_url: string;
+            /** Client Id */
+            client_id: string;
+            /**
+             * Default Exchange
+             * @default SGX
+             */
+            default_exchange: string;
+            /**
+             * Language
+             * @default 1
+             */
+            language: number;
+            /**
+             * Max Requests Per Second
+             * @default 5
+             */
+            max_requests_per_second: number | null;
+            /**
+             * Order Poll Interval
+             * @default 2
+             */
+            order_poll_interval: number;
+            /**
+             * Os Version
+             * @default greekdesk
+             */
+            os_version: string;
+            /**
+             * Payment Mode
+             * @default C
+             */
+            payment_mode: string;
+            /**
+             * Quote Poll Interval
+             * @default 2
+             */
+            quote_poll_interval: number;
+            /** Redirect Uri */
+            redirect_uri: string;
+            /**
+             * Refresh Skew
+             * @default 60
+             */
+            refresh_skew: number;
+            /**
+             * Request Timeout
+             * @default 10
+             */
+            request_timeout: number;
+            /**
+             * Scope
+             * @default
+             */
+            scope: string;
+            /**
+             * Settlement Currency
+             * @default SGD
+             */
+            settlement_currency: string;
+            /**
+             * Use Pkce
+             * @default false
+             */
+            use_pkce: boolean;
         };
         /**
          * PositionRead
@@ -2194,6 +2379,99 @@ export interface operations {
             };
         };
     };
+    authorize_phillip_clients__client_id__broker_phillip_authorize_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client (tenant) id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhillipAuthorizeBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhillipAuthorizeRead"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    phillip_callback_clients__client_id__broker_phillip_callback_get: {
+        parameters: {
+            query: {
+                /** @description The state POEMS sent back */
+                state: string;
+                code?: string | null;
+                /** @description POEMS's refusal, if any */
+                error?: string | null;
+                error_description?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The client (tenant) id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrokerStatusRead"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     reconnect_broker_clients__client_id__broker_reconnect_post: {
         parameters: {
             query?: never;
@@ -2513,6 +2791,48 @@ export interface operations {
         };
     };
     get_trade_clients__client_id__trades__trade_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                trade_id: string;
+                /** @description The client (tenant) id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TradeDetailRead"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    cancel_trade_clients__client_id__trades__trade_id__cancel_post: {
         parameters: {
             query?: never;
             header?: never;
