@@ -23,8 +23,9 @@ from backend.broker_accounts.schemas import (
 from backend.brokers.base import AccountSummary, BrokerPort, Capabilities
 from backend.brokers.errors import BrokerError
 from backend.brokers.ibkr.config import IbkrSettings
+from backend.brokers.phillip.config import PhillipCredentials, PhillipSettings
 from backend.credentials.cipher import CredentialCipher
-from backend.credentials.service import store_credentials
+from backend.credentials.service import revealed, store_credentials
 from backend.kit.errors import AppError
 from backend.models import BrokerAccount, SimulatorAccountState
 from backend.runtime.broker_factory import BrokerKindUnavailable, BrokerSpec, dispose
@@ -36,6 +37,8 @@ KIND_MODELS: dict[str, tuple[type[BaseModel], type[BaseModel] | None]] = {
     "simulator": (SimulatorSettings, None),
     # Gateway address, client id and account code are stored encrypted like every credential.
     "ibkr": (NoSettings, IbkrSettings),
+    # Onboarding runs the OAuth flow (phillip_oauth); a PUT is for operators already holding a grant.
+    "phillip": (PhillipSettings, PhillipCredentials),
 }
 STATUS_WAIT_SECONDS = 2.0
 
@@ -71,7 +74,7 @@ def validated_spec(body: BrokerAccountUpdate, offered: tuple[str, ...]) -> Broke
                 )
             secret: dict[str, Any] = {}
         else:
-            secret = secret_model.model_validate(body.credentials or {}).model_dump(mode="json")
+            secret = revealed(secret_model.model_validate(body.credentials or {}))
     except ValidationError as exc:
         details = [
             {"loc": list(err["loc"]), "msg": err["msg"], "type": err["type"]}

@@ -5,12 +5,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel, SecretStr
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit.service import Actor, open_cross_tenant, record
 from backend.credentials.cipher import CredentialCipher, Sealed
 from backend.models import BrokerAccount
+
+
+def revealed(model: BaseModel) -> dict[str, Any]:
+    """Dump a validated secret model for sealing, with its ``SecretStr`` values in the clear."""
+    # A JSON dump masks SecretStr as asterisks: sealing that would store the mask, not the secret.
+    out = model.model_dump(mode="json")
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, SecretStr):
+            out[name] = value.get_secret_value()
+        elif isinstance(value, BaseModel):
+            out[name] = revealed(value)
+    return out
 
 
 def store_credentials(cipher: CredentialCipher, account: BrokerAccount, secret: dict[str, Any]) -> None:

@@ -30,6 +30,8 @@ from backend.kit.db import NO_TENANT, TenantScope, scoped_session
 from backend.kit.errors import Conflict, NotFound, ServiceUnavailable
 from backend.models import Order, Trade, TradeLeg
 from backend.models.base import utcnow
+from backend.risk.context import GateContext, TradingMode
+from backend.risk.exposure import reduces_risk
 from backend.risk.gate import GateDecision, RiskGate
 from backend.runtime.broker_runtime import BrokerRuntime
 from backend.trading.service import TradingStateService
@@ -83,7 +85,7 @@ class ExecutionService:
         client_id: uuid.UUID,
         trade: Trade,
         legs: tuple[ComboLeg, ...],
-    ) -> GateDecision:
+    ) -> tuple[GateDecision, GateContext]:
         now = utcnow()
         account = await broker.account_summary()
         # Day P&L counts from the first look at the account on this exchange day (kept per process).
@@ -104,7 +106,16 @@ class ExecutionService:
             now=now,
             day_pnl=account.net_liquidation.amount - opened,
         )
-        return self._gate.check(ctx)
+        return self._gate.check(ctx), ctx
+
+    async def _still_allowed(self, client_id: uuid.UUID, ctx: GateContext) -> bool:
+        """Re-read the trading state (fast path) just before sending: opening trades need ACTIVE."""
+        status = await self._trading.status(client_id)
+        if status.effective is TradingMode.ACTIVE:
+            return True
+        return reduces_risk(ctx.trade, ctx.portfolio) and (
+            status.effective is TradingMode.REDUCING or status.reduce_only_allowed
+        )
 
     async def propose(
         self,
@@ -149,7 +160,7 @@ class ExecutionService:
         db.add(trade)
         await db.flush()
         db.add_all(_leg_rows(trade, legs))
-        decision = await self._decide(db, broker, client_id, trade, legs)
+        decision, _ = await self._decide(db, broker, client_id, trade, legs)
         trade.denial_reasons = [d.as_dict() for d in decision.denials]
         trade.status = "pending_approval" if decision.allowed else "denied"
         await db.flush()
@@ -171,7 +182,7 @@ class ExecutionService:
         trade = await self.trade(db, client_id, trade_id)
         legs = _legs_of(await self._leg_rows(db, client_id, trade_id))
         broker = await self._broker(client_id)
-        decision = await self._decide(db, broker, client_id, trade, legs)
+        decision, ctx = await self._decide(db, broker, client_id, trade, legs)
         if not decision.allowed:
             trade.status, trade.denial_reasons = "denied", [d.as_dict() for d in decision.denials]
             await record(
@@ -203,6 +214,22 @@ class ExecutionService:
         )
         # The order exists, with its id, before the broker can hear of it.
         await db.commit()
+        if not await self._still_allowed(client_id, ctx):
+            # A halt landed between the gate and the send: the order is never sent.
+            order.status, order.last_error, trade.status = (
+                "rejected",
+                "trading halted before sending",
+                "denied",
+            )
+            await record(
+                db,
+                actor=Actor.system("gate"),
+                action="order.not_sent",
+                client_id=client_id,
+                subject=f"order:{order.client_order_id}",
+                data={"reason": "trading_halted"},
+            )
+            return trade
         request = order_request(
             order.client_order_id,
             legs,

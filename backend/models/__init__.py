@@ -4,6 +4,7 @@ from backend.models.agent_settings import AgentSettings
 from backend.models.audit_log import AuditRecord
 from backend.models.base import Base
 from backend.models.broker_account import BrokerAccount
+from backend.models.broker_oauth_state import BrokerOAuthState
 from backend.models.client import Client
 from backend.models.order import Fill, Order
 from backend.models.position import Position
@@ -18,6 +19,7 @@ __all__ = [
     "AuditRecord",
     "Base",
     "BrokerAccount",
+    "BrokerOAuthState",
     "Client",
     "Fill",
     "Order",
@@ -38,6 +40,7 @@ TENANT_TABLES = (
     "user_account",
     "refresh_token",
     "broker_account",
+    "broker_oauth_state",
     "agent_settings",
     "trade",
     "trade_leg",

@@ -8,11 +8,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol, runtime_checkable
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from backend.brokers.base import BrokerPort
 from backend.brokers.ibkr.adapter import IbkrBroker
 from backend.brokers.ibkr.config import IbkrSettings
+from backend.brokers.phillip.adapter import PhillipBroker
+from backend.brokers.phillip.config import PhillipCredentials, PhillipSettings
 from backend.brokers.simulator import AccountConfig, SimulatorBroker
 from backend.config import Settings
+from backend.credentials.cipher import CredentialCipher
+from backend.runtime.grant_keeper import GrantKeeper
 from backend.runtime.market_host import MarketHost
 from backend.runtime.simulator_store import SimulatorStore
 
@@ -62,11 +68,26 @@ Builder = Callable[[uuid.UUID, BrokerSpec], Awaitable[BrokerPort]]
 class BrokerFactory:
     """Maps a broker kind to the code that builds its adapter; adapters register their builders."""
 
-    def __init__(self, settings: Settings, market_host: MarketHost, store: SimulatorStore) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        market_host: MarketHost,
+        store: SimulatorStore,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        cipher: CredentialCipher,
+    ) -> None:
         self._settings = settings
         self._market_host = market_host
         self._store = store
-        self._builders: dict[str, Builder] = {"simulator": self._simulator, "ibkr": self._ibkr}
+        # Adapters whose credentials change while they run (refreshed OAuth grants) re-seal them here.
+        self._sessions = sessions
+        self._cipher = cipher
+        self._builders: dict[str, Builder] = {
+            "simulator": self._simulator,
+            "ibkr": self._ibkr,
+            "phillip": self._phillip,
+        }
 
     def register(self, kind: str, builder: Builder) -> None:
         """Install the builder of a broker kind."""
@@ -101,3 +122,13 @@ class BrokerFactory:
     async def _ibkr(self, client_id: uuid.UUID, spec: BrokerSpec) -> BrokerPort:
         # Everything a client enters for IBKR is sealed as credentials (host, port, account code).
         return IbkrBroker(IbkrSettings.model_validate(spec.secret), rate=float(self._settings.risk_free_rate))
+
+    async def _phillip(self, client_id: uuid.UUID, spec: BrokerSpec) -> BrokerPort:
+        credentials = PhillipCredentials.model_validate(spec.secret)
+        return PhillipBroker(
+            PhillipSettings.model_validate(spec.settings),
+            credentials.app,
+            credentials.tokens,
+            # Refresh tokens rotate: a refreshed grant not stored at once is lost at the next restart.
+            on_tokens=GrantKeeper(self._sessions, self._cipher, client_id, credentials),
+        )

@@ -43,7 +43,7 @@ class BrokerRuntime:
         self._cipher = cipher
         self.store = SimulatorStore(sessions)
         self.market_host = MarketHost(settings, self.store)
-        self.factory = BrokerFactory(settings, self.market_host, self.store)
+        self.factory = BrokerFactory(settings, self.market_host, self.store, sessions=sessions, cipher=cipher)
         self.registry = BrokerSessionRegistry()
         self._locks: defaultdict[uuid.UUID, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._saver: asyncio.Task[None] | None = None

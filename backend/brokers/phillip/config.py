@@ -104,3 +104,12 @@ class PhillipTokens(BaseModel):
     def expires_within(self, now: datetime, skew: float) -> bool:
         """Tell whether the access token is expired, or will be within ``skew`` seconds."""
         return now + timedelta(seconds=skew) >= self.expires_at
+
+
+class PhillipCredentials(BaseModel):
+    """Everything secret a session needs, sealed together: the app's secrets and the user's grant."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    app: PhillipAppSecrets
+    tokens: PhillipTokens
