@@ -11,7 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -87,6 +87,9 @@ class Settings(BaseSettings):
         ge=-1,
         le=1,
         description="Continuous rate used by the option model and simulator",
+    )
+    daily_loss_state: Literal["REDUCING", "HALTED"] = Field(
+        default="REDUCING", description="Where a client's trading goes when its daily loss limit is reached"
     )
     broker_connect_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
 

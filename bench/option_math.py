@@ -25,6 +25,7 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from backend.domain.option_math import implied_vol_and_greeks  # noqa: E402
+from backend.domain.option_math._kernel import KERNEL_MAX_SIZE, active_kernel  # noqa: E402
 from backend.tests.domain.option_chains import Chain, create_chain  # noqa: E402
 
 Solver = Callable[[Chain], np.ndarray]
@@ -146,8 +147,11 @@ def main() -> int:
             solvers[name] = solver
     sizes = SMOKE_SIZES if args.smoke else FULL_SIZES
     ql_subset = 20 if args.smoke else QUANTLIB_SUBSET
-    for solver in solvers.values():  # warm up (numba compiles on first call)
+    for solver in solvers.values():  # warm up: numba loads (or compiles) its kernels on first call
         solver(subset(whole_days(create_chain(60, seed=1)), 20))
+    kernel = active_kernel()
+    print(f"note: greekdesk runs its numba kernel up to {KERNEL_MAX_SIZE:,} options, numpy above" if kernel == "numba"
+          else "note: greekdesk runs numpy only (numba not importable, or GREEKDESK_OPTION_MATH_KERNEL=numpy)")  # fmt: skip
     print(f"{'library':<22}{'options':>9}{'opts/s':>13}{'us/50-chain':>13}{'max rel err':>13}"
           f"{'NaN rate':>10}{'greekdesk x':>13}")  # fmt: skip
     for n in sizes:

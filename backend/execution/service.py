@@ -24,6 +24,7 @@ from backend.domain.instruments import ComboLeg, Option, OptionRight, Side, Stoc
 from backend.domain.orders import OrderState, OrderStatus, OrderType, TimeInForce
 from backend.domain.values import Price
 from backend.execution import gate_inputs
+from backend.execution.escalation import Escalator
 from backend.execution.fills import record_executions
 from backend.execution.tickets import TradeTicket, check_price_sign, domain_legs, order_request
 from backend.kit.db import NO_TENANT, TenantScope, scoped_session
@@ -61,10 +62,13 @@ class TradeConflict(Conflict):
 class ExecutionService:
     """Runs every trade through the gate and to the client's broker exactly once."""
 
-    def __init__(self, brokers: BrokerRuntime, gate: RiskGate, trading: TradingStateService) -> None:
+    def __init__(
+        self, brokers: BrokerRuntime, gate: RiskGate, trading: TradingStateService, escalator: Escalator
+    ) -> None:
         self._brokers = brokers
         self._gate = gate
         self._trading = trading
+        self._escalator = escalator
         self._day_open: dict[tuple[uuid.UUID, date], Decimal] = {}
 
     async def _broker(self, client_id: uuid.UUID) -> BrokerPort:
@@ -106,7 +110,9 @@ class ExecutionService:
             now=now,
             day_pnl=account.net_liquidation.amount - opened,
         )
-        return self._gate.check(ctx), ctx
+        decision = self._gate.check(ctx)
+        await self._escalator.after_decision(db, client_id, decision, ctx.trading)
+        return decision, ctx
 
     async def _still_allowed(self, client_id: uuid.UUID, ctx: GateContext) -> bool:
         """Re-read the trading state (fast path) just before sending: opening trades need ACTIVE."""

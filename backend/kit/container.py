@@ -13,11 +13,13 @@ from backend.auth.throttle import LoginThrottle
 from backend.auth.tokens import TokenIssuer
 from backend.config import Settings
 from backend.credentials.cipher import CredentialCipher
+from backend.execution.escalation import Escalator
 from backend.execution.events import OrderSync
 from backend.execution.service import ExecutionService, cancel_working_orders
 from backend.kit.db import create_engine, create_sessionmaker
 from backend.kit.rate_limit import create_window_counter
 from backend.kit.redis import create_redis
+from backend.risk.context import TradingMode
 from backend.risk.gate import RiskGate
 from backend.risk.rules import default_rules
 from backend.runtime.broker_runtime import BrokerRuntime
@@ -57,7 +59,8 @@ class Container:
 
         # A halt cancels the working orders in its scope once it is committed.
         trading.on_halt = cancel_in_scope
-        execution = ExecutionService(brokers, RiskGate(default_rules()), trading)
+        escalator = Escalator(trading, TradingMode(settings.daily_loss_state))
+        execution = ExecutionService(brokers, RiskGate(default_rules()), trading, escalator)
         order_sync = OrderSync(sessions, execution)
         brokers.add_connected_listener(order_sync.on_connected)
         return cls(

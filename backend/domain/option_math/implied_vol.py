@@ -5,7 +5,8 @@ from enum import IntEnum
 
 import numpy as np
 
-from backend.domain.option_math._arrays import ArrayLike, FloatArray, broadcast_flat
+from backend.domain.option_math._arrays import ArrayLike, BoolArray, FloatArray, broadcast_flat
+from backend.domain.option_math._kernel import chain_kernel
 from backend.domain.option_math._lets_be_rational import normalised_implied_vol
 from backend.domain.option_math.pricing import Greeks, forward_scale, greeks_flat, log_moneyness
 
@@ -46,17 +47,8 @@ class _Solved:
     sign: FloatArray
 
 
-def _solve(
-    price: ArrayLike,
-    spot: ArrayLike,
-    strike: ArrayLike,
-    years: ArrayLike,
-    rate: ArrayLike,
-    dividend_yield: ArrayLike,
-    is_call: ArrayLike,
-) -> _Solved:
-    """Classify every element and solve the well-posed ones."""
-    shape, inputs, calls = broadcast_flat(price, spot, strike, years, rate, dividend_yield, is_call=is_call)
+def _solve(shape: tuple[int, ...], inputs: list[FloatArray], calls: BoolArray) -> _Solved:
+    """Classify every element of the flat inputs and solve the well-posed ones."""
     price_, spot_, strike_, years_, rate_, div_ = inputs
     reason = np.zeros(price_.shape, dtype=np.int8)
     finite = np.isfinite(price_) & np.isfinite(spot_) & np.isfinite(strike_)
@@ -105,8 +97,13 @@ def implied_volatility(
     Arguments broadcast together with the units of bsm_price. A bad element gets NaN and its
     IVReason; its neighbours are unaffected; nothing raises or warns for bad values.
     """
+    shape, inputs, calls = broadcast_flat(price, spot, strike, years, rate, dividend_yield, is_call=is_call)
+    kernel = chain_kernel(calls.size)
+    if kernel is not None:
+        iv, reason, _ = kernel.solve_chain(*inputs, calls, False)
+        return ImpliedVolResult(iv.reshape(shape), reason.reshape(shape))
     with np.errstate(all="ignore"):
-        solved = _solve(price, spot, strike, years, rate, dividend_yield, is_call)
+        solved = _solve(shape, inputs, calls)
     return ImpliedVolResult(solved.iv.reshape(solved.shape), solved.reason.reshape(solved.shape))
 
 
@@ -120,8 +117,14 @@ def implied_vol_and_greeks(
     is_call: ArrayLike,
 ) -> tuple[ImpliedVolResult, Greeks]:
     """Return implied volatilities and the greeks at them in one pass (NaN greeks where iv is NaN)."""
+    shape, inputs, calls = broadcast_flat(price, spot, strike, years, rate, dividend_yield, is_call=is_call)
+    kernel = chain_kernel(calls.size)
+    if kernel is not None:
+        iv, reason, matrix = kernel.solve_chain(*inputs, calls, True)
+        fields = (row.reshape(shape) for row in matrix)
+        return ImpliedVolResult(iv.reshape(shape), reason.reshape(shape)), Greeks(*fields)
     with np.errstate(all="ignore"):
-        solved = _solve(price, spot, strike, years, rate, dividend_yield, is_call)
+        solved = _solve(shape, inputs, calls)
         price_, spot_, strike_, years_, rate_, div_ = solved.inputs
         bad = solved.reason != 0
         vol = np.where(bad, 1.0, solved.iv)

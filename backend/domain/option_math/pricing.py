@@ -7,6 +7,7 @@ import numpy as np
 from scipy.special import ndtr
 
 from backend.domain.option_math._arrays import ArrayLike, BoolArray, FloatArray, broadcast_flat
+from backend.domain.option_math._kernel import chain_kernel
 from backend.domain.option_math._normalised_black import normalised_black_call
 
 DAYS_PER_YEAR = 365.0
@@ -133,6 +134,9 @@ def bsm_price(
     shape, (spot_, strike_, years_, rate_, div_, vol_), calls = broadcast_flat(
         spot, strike, years, rate, dividend_yield, volatility, is_call=is_call
     )
+    kernel = chain_kernel(calls.size)
+    if kernel is not None:
+        return kernel.price_chain(spot_, strike_, years_, rate_, div_, vol_, calls).reshape(shape)  # type: ignore[no-any-return]
     with np.errstate(all="ignore"):
         ok = valid_pricing_inputs(spot_, strike_, years_, rate_, div_, vol_)
         sign = np.where(calls, 1.0, -1.0)
@@ -155,6 +159,10 @@ def bsm_greeks(
     shape, (spot_, strike_, years_, rate_, div_, vol_), calls = broadcast_flat(
         spot, strike, years, rate, dividend_yield, volatility, is_call=is_call
     )
+    kernel = chain_kernel(calls.size)
+    if kernel is not None:
+        matrix = kernel.greeks_chain(spot_, strike_, years_, rate_, div_, vol_, calls)
+        return Greeks(*(row.reshape(shape) for row in matrix))
     with np.errstate(all="ignore"):
         ok = valid_pricing_inputs(spot_, strike_, years_, rate_, div_, vol_)
         sign = np.where(calls, 1.0, -1.0)
