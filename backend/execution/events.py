@@ -13,7 +13,7 @@ from backend.audit.service import Actor, record
 from backend.brokers.base import BrokerPort
 from backend.brokers.errors import BrokerError, UnknownOrder
 from backend.domain.orders import OrderState
-from backend.execution.service import ExecutionService
+from backend.execution.service import ExecutionService, book_outcome
 from backend.kit.db import TenantScope, scoped_session
 from backend.models import Order, Trade
 from backend.runtime.broker_sessions import ManagedSession
@@ -79,17 +79,14 @@ class OrderSync:
             if state is None:
                 if order.status in ("pending_submit", "unknown"):
                     # The broker never received it: booked as not sent, and never resent.
-                    order.status, order.last_error, trade.status = (
-                        "rejected",
-                        "never reached the broker",
-                        "rejected",
-                    )
-                    await record(
+                    await book_outcome(
                         db,
-                        actor=Actor.system("reconcile"),
+                        order,
+                        trade,
+                        ("rejected", "rejected"),
+                        "never reached the broker",
+                        actor="reconcile",
                         action="order.not_sent",
-                        client_id=client_id,
-                        subject=f"order:{client_order_id}",
                     )
                 return
             before = (order.status, order.filled_quantity)

@@ -13,6 +13,7 @@ import logging
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -57,6 +58,29 @@ class TradeConflict(Conflict):
     """The trade is not in a state that allows this; `details.status` says which it is in."""
 
     code = "trade_state_conflict"
+
+
+async def book_outcome(
+    db: AsyncSession,
+    order: Order,
+    trade: Trade,
+    statuses: tuple[str, str],
+    error: str,
+    *,
+    actor: str,
+    action: str,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Set an order's and its trade's status for an outcome that came without a broker report, and audit it."""
+    (order.status, trade.status), order.last_error = statuses, error
+    await record(
+        db,
+        actor=Actor.system(actor),
+        action=action,
+        client_id=order.client_id,
+        subject=f"order:{order.client_order_id}",
+        data=data or {},
+    )
 
 
 class ExecutionService:
@@ -222,17 +246,14 @@ class ExecutionService:
         await db.commit()
         if not await self._still_allowed(client_id, ctx):
             # A halt landed between the gate and the send: the order is never sent.
-            order.status, order.last_error, trade.status = (
-                "rejected",
-                "trading halted before sending",
-                "denied",
-            )
-            await record(
+            await book_outcome(
                 db,
-                actor=Actor.system("gate"),
+                order,
+                trade,
+                ("rejected", "denied"),
+                "trading halted before sending",
+                actor="gate",
                 action="order.not_sent",
-                client_id=client_id,
-                subject=f"order:{order.client_order_id}",
                 data={"reason": "trading_halted"},
             )
             return trade
@@ -247,27 +268,29 @@ class ExecutionService:
         try:
             state = await broker.place_order(request)
         except OrderRejected as exc:
-            order.status, order.last_error, trade.status = "rejected", exc.message, "rejected"
-            await record(
+            await book_outcome(
                 db,
-                actor=Actor.system("broker"),
+                order,
+                trade,
+                ("rejected", "rejected"),
+                exc.message,
+                actor="broker",
                 action="order.rejected",
-                client_id=client_id,
-                subject=f"order:{order.client_order_id}",
                 data={"code": exc.code, "message": exc.message},
             )
             return trade
         except (BrokerError, TimeoutError, OSError) as exc:
             # Whether it reached the venue is unknown: reconciliation decides; nothing resends.
-            order.status, trade.status = "unknown", "unknown"
-            order.last_error = exc.message if isinstance(exc, BrokerError) else type(exc).__name__
-            await record(
+            error = exc.message if isinstance(exc, BrokerError) else type(exc).__name__
+            await book_outcome(
                 db,
-                actor=Actor.system("broker"),
+                order,
+                trade,
+                ("unknown", "unknown"),
+                error,
+                actor="broker",
                 action="order.unknown",
-                client_id=client_id,
-                subject=f"order:{order.client_order_id}",
-                data={"error": order.last_error},
+                data={"error": error},
             )
             return trade
         order.submitted_at = utcnow()

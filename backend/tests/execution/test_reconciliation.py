@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 
+from backend.audit.service import Actor
+from backend.brokers.errors import BrokerTimeout
 from backend.domain.instruments import Side, Stock
 from backend.domain.orders import OrderRequest, OrderType
 from backend.domain.values import Quantity
+from backend.execution.tickets import TradeTicket
 from backend.kit.container import Container
 from backend.kit.db import TenantScope, scoped_session
 from backend.models import Order, Position, Trade
@@ -100,3 +104,49 @@ async def test_fills_reported_after_sending_reach_the_books_through_the_event_st
         while (await _state(container, user.client_id))[0] != "filled":  # noqa: ASYNC110 - the consumer books asynchronously
             await asyncio.sleep(0.05)
     assert await _state(container, user.client_id) == ("filled", "filled", Decimal(3))
+
+
+class _AckLost:
+    """The client's real adapter, except that a placed order's answer is lost on the way back."""
+
+    def __init__(self, broker: Any) -> None:
+        self._broker = broker
+        self.placed = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._broker, name)
+
+    async def place_order(self, request: OrderRequest) -> Any:
+        self.placed += 1
+        await self._broker.place_order(request)
+        raise BrokerTimeout("no answer from the venue", ambiguous=True)
+
+
+async def test_a_lost_acknowledgement_makes_the_order_unknown_then_reconciles_without_resending(
+    container: Container,
+) -> None:
+    user = await create_client_user(container)
+    session = await _connected(container, user)
+    real = session.broker
+    flaky = _AckLost(real)
+    session.broker = flaky
+    ask = (await real.quotes([Stock("SPY")]))[0].ask
+    assert ask is not None
+    ticket = TradeTicket.model_validate(
+        {
+            "legs": [{"sec_type": "stock", "symbol": "SPY", "side": "buy"}],
+            "quantity": 3,
+            "limit_price": str(ask.value + 1),
+        }
+    )
+    async with scoped_session(container.sessions, TenantScope.for_client(user.client_id)) as db:
+        proposed = await container.execution.propose(
+            db, user.client_id, ticket, origin="agent", actor=Actor("agent", "t")
+        )
+    async with scoped_session(container.sessions, TenantScope.for_client(user.client_id)) as db:
+        trade = await container.execution.approve(db, user.client_id, proposed.id, Actor("user", "u"))
+        assert trade.status == "unknown"
+    session.broker = real
+    await container.order_sync.reconcile(user.client_id, real)
+    assert await _state(container, user.client_id) == ("filled", "filled", Decimal(3))
+    assert flaky.placed == 1, "an order whose outcome was unknown was never sent again"
