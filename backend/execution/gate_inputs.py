@@ -142,4 +142,5 @@ async def build_context(
         now=now,
         today=now.astimezone(EXCHANGE_TZ).date(),
         orders_last_minute=orders_last_minute,
+        capabilities=broker.capabilities,
     )

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from backend.brokers.base import Quote
+from backend.brokers.base import Capabilities, Quote
 from backend.domain.instruments import ComboLeg, Option, Stock
 from backend.domain.orders import OrderType, TimeInForce
 
@@ -152,3 +152,5 @@ class GateContext:
     margin_required: Decimal | None = None
     """What the broker says the trade would tie up, when it can tell; else the rules estimate."""
     notes: dict[str, str] = field(default_factory=dict)
+    capabilities: Capabilities | None = None
+    """What the client's broker can execute; None when unknown (the other rules still fail closed)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from backend.risk.rule import Rule
 from backend.risk.rules.allowed_underlyings import AllowedUnderlyingsRule
+from backend.risk.rules.broker_capabilities import BrokerCapabilitiesRule
 from backend.risk.rules.buying_power import BuyingPowerRule
 from backend.risk.rules.contracts_per_order import ContractsPerOrderRule
 from backend.risk.rules.daily_loss import DailyLossRule
@@ -24,6 +25,7 @@ def default_rules() -> list[Rule]:
     """Return every rule, cheapest and most fundamental first (the gate runs them all anyway)."""
     return [
         TradeShapeRule(),
+        BrokerCapabilitiesRule(),
         TradingStateRule(),
         OrderRateRule(),
         DailyLossRule(),
@@ -43,6 +45,7 @@ def default_rules() -> list[Rule]:
 
 __all__ = [
     "AllowedUnderlyingsRule",
+    "BrokerCapabilitiesRule",
     "BuyingPowerRule",
     "ContractsPerOrderRule",
     "DailyLossRule",

@@ -327,3 +327,32 @@ async def test_an_operator_holding_a_grant_can_put_phillip_directly(
     assert saved.json()["state"] == "connected", saved.json()
     assert saved.json()["account"]["account_id"] == stand_in.fake.account(username).account_no
     assert (await stored_credentials(container, client_id)) == credentials
+
+
+async def test_an_option_ticket_is_denied_with_the_brokers_missing_capability(
+    api: httpx.AsyncClient, container: Container, stand_in: StandIn
+) -> None:
+    client_id, headers = await signed_in(api, container)
+    _, callback = await onboard(api, stand_in, client_id, headers)
+    assert callback.json()["capabilities"]["options"] is False
+    ticket = {
+        "legs": [
+            {
+                "sec_type": "option",
+                "symbol": "D05",
+                "side": "buy",
+                "expiry": "2030-01-18",
+                "strike": "40",
+                "right": "C",
+            }
+        ],
+        "quantity": 1,
+        "limit_price": "1.00",
+    }
+    response = await api.post(f"/clients/{client_id}/trades", headers=headers, json=ticket)
+    assert response.status_code == 201, response.text
+    trade = response.json()
+    assert trade["status"] == "denied"
+    reasons = {d["code"]: d["message"] for d in trade["denial_reasons"]}
+    assert reasons["options_not_supported"] == "Your broker cannot trade options"
+    assert trade["orders"] == []
