@@ -41,11 +41,16 @@ async def record(
 ) -> AuditRecord:
     """Append one record to the chain of `client_id` (or the global chain) in this transaction."""
     chain = str(client_id) if client_id else GLOBAL_CHAIN
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
+    dialect = session.bind.dialect.name if session.bind is not None else ""
+    if dialect == "postgresql":
         # Serialise appenders of one chain; the (chain, seq) unique key is the backstop.
         await session.execute(
             text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": f"audit:{chain}"}
         )
+    elif dialect == "sqlite":
+        # SQLite has one writer: take its write lock before reading the chain head, so a concurrent
+        # appender waits (busy timeout) instead of reading the same head and colliding on seq.
+        await session.execute(text("UPDATE audit_log SET seq = seq WHERE 0 = 1"))
     last = (
         await session.execute(
             select(AuditRecord.seq, AuditRecord.hash)

@@ -63,6 +63,17 @@ async def cancel_trade(trade_id: uuid.UUID, caller: ClientDep, container: Contai
     return await trade_detail(caller.session, caller.client_id, trade)
 
 
+@router.post("/positions/{position_id}/close", response_model=TradeDetailRead, status_code=201)
+async def close_position(
+    position_id: uuid.UUID, caller: ClientDep, container: ContainerDep
+) -> TradeDetailRead:
+    """Propose the trade that closes a position; it waits for approval like any other."""
+    trade = await container.execution.propose_close(
+        caller.session, caller.client_id, position_id, caller.actor
+    )
+    return await trade_detail(caller.session, caller.client_id, trade)
+
+
 @router.get("/trades/{trade_id}", response_model=TradeDetailRead)
 async def get_trade(trade_id: uuid.UUID, caller: ClientDep, container: ContainerDep) -> TradeDetailRead:
     """Show one trade with its legs, orders and fills."""

@@ -30,8 +30,9 @@ from backend.execution.fills import record_executions
 from backend.execution.tickets import TradeTicket, check_price_sign, domain_legs, order_request
 from backend.kit.db import NO_TENANT, TenantScope, scoped_session
 from backend.kit.errors import Conflict, NotFound, ServiceUnavailable
-from backend.models import Order, Trade, TradeLeg
+from backend.models import Order, Position, Trade, TradeLeg
 from backend.models.base import utcnow
+from backend.positions.valuation import instrument_of
 from backend.risk.context import GateContext, TradingMode
 from backend.risk.exposure import reduces_risk
 from backend.risk.gate import GateDecision, RiskGate
@@ -203,6 +204,42 @@ class ExecutionService:
             data={"origin": origin, "reasons": [d.code for d in decision.denials]},
         )
         return trade
+
+    async def propose_close(
+        self, db: AsyncSession, client_id: uuid.UUID, position_id: uuid.UUID, actor: Actor
+    ) -> Trade:
+        """Propose the trade that closes a position, at the natural price (marketable, on the tick)."""
+        position = (
+            await db.execute(
+                select(Position).where(Position.id == position_id, Position.client_id == client_id)
+            )
+        ).scalar_one_or_none()
+        if position is None or position.quantity == 0:
+            raise NotFound("No such open position", code="position_not_found")
+        instrument = instrument_of(position)
+        (quote,) = await (await self._broker(client_id)).quotes([instrument])
+        selling = position.quantity > 0
+        natural = quote.bid if selling else quote.ask
+        if natural is None:
+            raise ServiceUnavailable(
+                "There is no market to close this position against right now", code="no_market"
+            )
+        leg: dict[str, Any] = {
+            "sec_type": position.sec_type,
+            "symbol": position.underlying,
+            "side": "sell" if selling else "buy",
+        }
+        if position.sec_type == "option":
+            leg |= {"expiry": position.expiry, "strike": position.strike, "right": position.option_right}
+        ticket = TradeTicket.model_validate(
+            {
+                "legs": [leg],
+                "quantity": int(abs(position.quantity)),
+                "limit_price": -natural.value if selling else natural.value,
+                "rationale": f"Close the position {position.instrument_key}",
+            }
+        )
+        return await self.propose(db, client_id, ticket, origin="user", actor=actor, strategy="close")
 
     async def approve(
         self, db: AsyncSession, client_id: uuid.UUID, trade_id: uuid.UUID, actor: Actor

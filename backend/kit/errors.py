@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend.brokers.errors import BrokerError
@@ -100,6 +101,30 @@ async def _broker_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _database_error(_request: Request, exc: Exception) -> JSONResponse:
+    # Contention (SQLite's single writer) or an unreachable database: try again shortly, not a 500.
+    busy = "locked" in str(exc).lower() or "busy" in str(exc).lower()
+    logger.warning("database unavailable for a request", extra={"busy": busy, "error": type(exc).__name__})
+    code, message = (
+        ("database_busy", "The database is busy; retry in a moment")
+        if busy
+        else ("database_unavailable", "The database is unavailable; retry in a moment")
+    )
+    return JSONResponse(error_body(code, message), 503, headers={"Retry-After": "1"})
+
+
+async def _connection_error(_request: Request, exc: Exception) -> JSONResponse:
+    # A dependency (database, Redis, broker) refused or dropped the connection: retry, not a 500.
+    logger.warning("a dependency is unreachable", extra={"error": type(exc).__name__})
+    return JSONResponse(
+        error_body(
+            "dependency_unavailable", "A service Greekdesk depends on is unreachable; retry in a moment"
+        ),
+        503,
+        headers={"Retry-After": "1"},
+    )
+
+
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     # Echoing `input` could hand a password back into a response or a log; keep where and why only.
@@ -126,6 +151,8 @@ def install_error_handlers(app: FastAPI) -> None:
     """Render every error, validation and routing ones included, as the one error body."""
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(BrokerError, _broker_error)
+    app.add_exception_handler(OperationalError, _database_error)
+    app.add_exception_handler(ConnectionError, _connection_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unhandled_error)

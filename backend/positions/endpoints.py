@@ -1,24 +1,82 @@
-"""GET /clients/{client_id}/positions."""
+"""GET /clients/{client_id}/positions and /portfolio: the book at the broker's current marks."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from fastapi import APIRouter
+from sqlalchemy import select
 
 from backend.auth.dependencies import ClientDep
+from backend.brokers.base import BrokerPort
+from backend.kit.container import Container
+from backend.kit.deps import ContainerDep
 from backend.kit.pagination import Page, PageDep, paginate
+from backend.models import Position
 from backend.positions.repository import positions_of
-from backend.positions.schemas import PositionRead
+from backend.positions.schemas import PortfolioRead, PositionRead
+from backend.positions.valuation import Valuation, value_positions
 
 router = APIRouter(prefix="/clients/{client_id}", tags=["positions"])
+MARK_WAIT_SECONDS = 1.0
+
+
+async def _broker_if_up(caller: ClientDep, container: Container) -> BrokerPort | None:
+    # Positions come from our books and never wait long on a broker: without one, marks are null.
+    try:
+        session = await container.brokers.session_for(caller.client_id)
+    except Exception:
+        return None
+    return session.broker if await session.wait_connected(MARK_WAIT_SECONDS) else None
+
+
+def _read(position: Position, valuation: Valuation) -> PositionRead:
+    return PositionRead.model_validate(position).model_copy(
+        update={
+            "mark": valuation.mark,
+            "market_value": valuation.market_value,
+            "unrealized_pnl": valuation.unrealized_pnl,
+            "delta": valuation.delta,
+            "gamma": valuation.gamma,
+            "vega": valuation.vega,
+            "theta": valuation.theta,
+            "valued_at": valuation.as_of,
+        }
+    )
 
 
 @router.get("/positions", response_model=Page[PositionRead])
-async def list_positions(caller: ClientDep, page: PageDep) -> Page[PositionRead]:
-    """List the client's open positions."""
+async def list_positions(caller: ClientDep, page: PageDep, container: ContainerDep) -> Page[PositionRead]:
+    """List the client's open positions with marks, unrealised P&L and greeks."""
     rows, total = await paginate(caller.session, positions_of(caller.client_id), page)
+    valuations = await value_positions(await _broker_if_up(caller, container), rows)
     return Page(
-        items=[PositionRead.model_validate(r) for r in rows],
+        items=[_read(r, v) for r, v in zip(rows, valuations, strict=True)],
         total=total,
         limit=page.limit,
         offset=page.offset,
+    )
+
+
+@router.get("/portfolio", response_model=PortfolioRead)
+async def portfolio(caller: ClientDep, container: ContainerDep) -> PortfolioRead:
+    """Sum the book: market value, P&L and portfolio greeks at current marks."""
+    rows = list((await caller.session.execute(positions_of(caller.client_id))).scalars())
+    realized = (
+        await caller.session.execute(
+            select(Position.realized_pnl).where(Position.client_id == caller.client_id)
+        )
+    ).scalars()
+    valuations = await value_positions(await _broker_if_up(caller, container), rows)
+    valued = [v for v in valuations if v.market_value is not None and v.delta is not None]
+    return PortfolioRead(
+        positions=len(rows),
+        valued=len(valued),
+        market_value=sum((v.market_value for v in valued if v.market_value is not None), Decimal(0)),
+        unrealized_pnl=sum((v.unrealized_pnl for v in valued if v.unrealized_pnl is not None), Decimal(0)),
+        realized_pnl=sum(realized, Decimal(0)),
+        delta=sum(v.delta or 0.0 for v in valued),
+        gamma=sum(v.gamma or 0.0 for v in valued),
+        vega=sum(v.vega or 0.0 for v in valued),
+        theta=sum(v.theta or 0.0 for v in valued),
     )

@@ -3,7 +3,7 @@
  * on a free port, wait until it answers, and hand its address and demo logins to the tests.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -83,6 +83,9 @@ export default async function globalSetup() {
   process.env.E2E_CREDENTIALS = readFileSync(credentials, "utf-8");
 
   return async () => {
+    // The backend's log is an artifact beside the screenshots: a failed run can be read afterwards.
+    mkdirSync(join(repo, "frontend", "test-results"), { recursive: true });
+    writeFileSync(join(repo, "frontend", "test-results", "backend.log"), output);
     server.kill("SIGTERM");
     await new Promise<void>((done) => {
       if (exit !== null) return done();

@@ -40,3 +40,14 @@ async def test_ready_is_503_naming_redis_when_it_is_unreachable(app_factory: App
         response = await api.get("/health/ready")
     assert response.status_code == 503
     assert response.json()["error"]["details"]["failing"] == ["redis"]
+
+
+async def test_requests_get_503_not_500_when_the_database_is_unreachable(app_factory: AppFactory) -> None:
+    app = app_factory(database_url="postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    async with api_client(app) as api:
+        response = await api.post(
+            "/auth/login", json={"username": "someone@example.com", "password": "whatever"}
+        )
+    assert response.status_code == 503, response.text
+    assert response.json()["error"]["code"] in ("database_unavailable", "dependency_unavailable")
+    assert response.headers["retry-after"] == "1"

@@ -356,6 +356,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/clients/{client_id}/portfolio": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Portfolio
+         * @description Sum the book: market value, P&L and portfolio greeks at current marks.
+         */
+        get: operations["portfolio_clients__client_id__portfolio_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/clients/{client_id}/positions": {
         parameters: {
             query?: never;
@@ -365,11 +385,31 @@ export interface paths {
         };
         /**
          * List Positions
-         * @description List the client's open positions.
+         * @description List the client's open positions with marks, unrealised P&L and greeks.
          */
         get: operations["list_positions_clients__client_id__positions_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/clients/{client_id}/positions/{position_id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close Position
+         * @description Propose the trade that closes a position; it waits for approval like any other.
+         */
+        post: operations["close_position_clients__client_id__positions__position_id__close_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1294,14 +1334,45 @@ export interface components {
             use_pkce: boolean;
         };
         /**
+         * PortfolioRead
+         * @description The book's totals at current marks; totals skip positions that could not be valued.
+         */
+        PortfolioRead: {
+            /** Delta */
+            delta: number;
+            /** Gamma */
+            gamma: number;
+            /** Market Value */
+            market_value: string;
+            /** Positions */
+            positions: number;
+            /** Realized Pnl */
+            realized_pnl: string;
+            /** Theta */
+            theta: number;
+            /** Unrealized Pnl */
+            unrealized_pnl: string;
+            /** Valued */
+            valued: number;
+            /** Vega */
+            vega: number;
+        };
+        /**
          * PositionRead
          * @description A holding: signed quantity, average cost per unit, and explicit multiplier.
          */
         PositionRead: {
             /** Average Cost */
             average_cost: string;
+            /**
+             * Delta
+             * @description Position delta in underlying units (shares)
+             */
+            delta?: number | null;
             /** Expiry */
             expiry: string | null;
+            /** Gamma */
+            gamma?: number | null;
             /**
              * Id
              * Format: uuid
@@ -1309,6 +1380,13 @@ export interface components {
             id: string;
             /** Instrument Key */
             instrument_key: string;
+            /**
+             * Mark
+             * @description Mid (or last) per unit; null without a quote
+             */
+            mark?: string | null;
+            /** Market Value */
+            market_value?: string | null;
             /** Multiplier */
             multiplier: number;
             /**
@@ -1331,13 +1409,27 @@ export interface components {
             strike: string | null;
             /** Symbol */
             symbol: string;
+            /**
+             * Theta
+             * @description Per calendar day
+             */
+            theta?: number | null;
             /** Underlying */
             underlying: string;
+            /** Unrealized Pnl */
+            unrealized_pnl?: string | null;
             /**
              * Updated At
              * Format: date-time
              */
             updated_at: string;
+            /** Valued At */
+            valued_at?: string | null;
+            /**
+             * Vega
+             * @description Per volatility point
+             */
+            vega?: number | null;
         };
         /**
          * QuoteRead
@@ -2648,6 +2740,47 @@ export interface operations {
             };
         };
     };
+    portfolio_clients__client_id__portfolio_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client (tenant) id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortfolioRead"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     list_positions_clients__client_id__positions_get: {
         parameters: {
             query?: {
@@ -2672,6 +2805,48 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_PositionRead_"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    close_position_clients__client_id__positions__position_id__close_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                position_id: string;
+                /** @description The client (tenant) id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TradeDetailRead"];
                 };
             };
             /** @description Error */
