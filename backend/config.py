@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     daily_loss_state: Literal["REDUCING", "HALTED"] = Field(
         default="REDUCING", description="Where a client's trading goes when its daily loss limit is reached"
     )
+    reconcile_interval_seconds: float = Field(
+        default=60.0, ge=1, le=3600, description="How often open orders are checked against the broker"
+    )
     broker_connect_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
 
     log_level: str = "INFO"

@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await prepare_database(container)
         container.brokers.start()
+        container.order_sync.start()
         try:
             yield
         finally:

@@ -16,7 +16,7 @@ from backend.domain.orders import OrderState
 from backend.execution.service import ExecutionService, book_outcome
 from backend.kit.db import TenantScope, scoped_session
 from backend.models import Order, Trade
-from backend.runtime.broker_sessions import ManagedSession
+from backend.runtime.broker_sessions import BrokerSessionRegistry, ManagedSession
 
 logger = logging.getLogger("greekdesk.execution")
 OPEN_ORDER_STATUSES = (
@@ -32,10 +32,37 @@ OPEN_ORDER_STATUSES = (
 class OrderSync:
     """Books what the broker reports about our orders, exactly once however often it is reported."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], execution: ExecutionService) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        execution: ExecutionService,
+        registry: BrokerSessionRegistry,
+        interval: float,
+    ) -> None:
         self._sessions = sessions
         self._execution = execution
+        self._registry = registry
+        self._interval = interval
         self._consumers: dict[uuid.UUID, tuple[BrokerPort, asyncio.Task[None]]] = {}
+        self._periodic: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Reconcile every connected session on an interval, besides on each (re)connect."""
+        if self._periodic is None:
+            self._periodic = asyncio.create_task(self._reconcile_periodically(), name="order-reconciliation")
+
+    async def _reconcile_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval)
+            for session in self._registry.all():
+                if session.state != "connected":
+                    continue  # it reconciles when it reconnects
+                try:
+                    await self.reconcile(session.client_id, session.broker)
+                except Exception:
+                    logger.exception(
+                        "periodic reconciliation failed", extra={"client_id": str(session.client_id)}
+                    )
 
     async def on_connected(self, session: ManagedSession) -> None:
         """Reconcile the client's open orders, then follow its order events."""
@@ -125,6 +152,10 @@ class OrderSync:
 
     async def close(self, grace: float = 5.0) -> None:
         """Stop following every session: let consumers finish (their streams end as sessions close)."""
+        if self._periodic is not None:
+            self._periodic.cancel()
+            await asyncio.gather(self._periodic, return_exceptions=True)
+            self._periodic = None
         tasks = [task for _, task in self._consumers.values()]
         self._consumers.clear()
         if not tasks:

@@ -61,7 +61,7 @@ class Container:
         trading.on_halt = cancel_in_scope
         escalator = Escalator(trading, TradingMode(settings.daily_loss_state))
         execution = ExecutionService(brokers, RiskGate(default_rules()), trading, escalator)
-        order_sync = OrderSync(sessions, execution)
+        order_sync = OrderSync(sessions, execution, brokers.registry, settings.reconcile_interval_seconds)
         brokers.add_connected_listener(order_sync.on_connected)
         return cls(
             settings=settings,

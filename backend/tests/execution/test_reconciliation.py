@@ -19,7 +19,7 @@ from backend.kit.container import Container
 from backend.kit.db import TenantScope, scoped_session
 from backend.models import Order, Position, Trade
 from backend.runtime.broker_sessions import ManagedSession
-from backend.tests.conftest import ClientUser, create_client_user
+from backend.tests.conftest import AppFactory, ClientUser, create_client_user
 
 
 async def _connected(container: Container, user: ClientUser) -> ManagedSession:
@@ -150,3 +150,17 @@ async def test_a_lost_acknowledgement_makes_the_order_unknown_then_reconciles_wi
     await container.order_sync.reconcile(user.client_id, real)
     assert await _state(container, user.client_id) == ("filled", "filled", Decimal(3))
     assert flaky.placed == 1, "an order whose outcome was unknown was never sent again"
+
+
+async def test_periodic_reconciliation_resolves_orders_without_a_reconnect(app_factory: AppFactory) -> None:
+    app = app_factory(reconcile_interval_seconds=1)
+    container: Container = app.state.container
+    user = await create_client_user(container)
+    await _connected(container, user)
+    # Written after the connect-time pass, and the broker never heard of it.
+    await _order_row(container, user.client_id, "pending_submit")
+    container.order_sync.start()
+    async with asyncio.timeout(5):
+        while (await _state(container, user.client_id))[0] != "rejected":  # noqa: ASYNC110 - the loop books on its interval
+            await asyncio.sleep(0.1)
+    assert await _state(container, user.client_id) == ("rejected", "rejected", Decimal(0))
