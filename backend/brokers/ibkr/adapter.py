@@ -47,7 +47,7 @@ from backend.brokers.ibkr.connection import IbkrConnection
 from backend.brokers.ibkr.error_codes import DELAYED_FALLBACK_CODES, Kind, lookup, to_error
 from backend.brokers.ibkr.market_data import Line, Lines
 from backend.brokers.ibkr.order_book import OrderBook, TrackedOrder
-from backend.brokers.simulator.streams import EventHub, Subscription
+from backend.brokers.streams import EventHub, Subscription
 from backend.domain.instruments import Combo, Option, SingleInstrument, Stock
 from backend.domain.orders import OrderEvent, OrderRequest, OrderState, OrderStatus
 

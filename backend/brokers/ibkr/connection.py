@@ -30,7 +30,7 @@ from backend.brokers.errors import (
 from backend.brokers.ibkr.config import IbkrSettings, IbkrTuning
 from backend.brokers.ibkr.error_codes import to_error
 from backend.brokers.ibkr.pacing import TokenBucket
-from backend.brokers.simulator.streams import EventHub
+from backend.brokers.streams import EventHub
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

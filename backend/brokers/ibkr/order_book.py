@@ -14,7 +14,7 @@ from decimal import Decimal
 from ib_async import Fill, Trade
 
 from backend.brokers.ibkr.parsing import decimal_of, instrument_of
-from backend.brokers.simulator.streams import EventHub
+from backend.brokers.streams import EventHub
 from backend.domain.instruments import Side
 from backend.domain.orders import (
     Execution,

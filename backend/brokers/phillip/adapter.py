@@ -59,7 +59,7 @@ from backend.brokers.phillip.parsing import (
     parse_validate,
 )
 from backend.brokers.phillip.polling import PollLoop
-from backend.brokers.simulator.streams import EventHub, Subscription
+from backend.brokers.streams import EventHub, Subscription
 from backend.domain.instruments import SingleInstrument, Stock
 from backend.domain.orders import OrderEvent, OrderEventKind, OrderRequest, OrderState, OrderStatus, OrderType
 from backend.domain.orders import TimeInForce as Tif

@@ -2,7 +2,7 @@
 
 One task per session wakes every ``quote_interval`` (while someone watches quotes) and every
 ``order_interval`` (while orders are open) and asks the adapter to poll; the adapter publishes what
-changed on the same ``EventHub`` streams the simulator uses. Both intervals and the client's own
+changed on the same ``EventHub`` streams every adapter uses. Both intervals and the client's own
 rate limiter keep the loop inside the gateway's limits. A temporary failure is logged and the next
 cycle tries again; a refused grant ends the loop and the session.
 """

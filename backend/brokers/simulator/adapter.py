@@ -36,8 +36,8 @@ from backend.brokers.simulator.config import AccountConfig
 from backend.brokers.simulator.fills import Match, cumulative_commission, is_marketable, legs_of, natural
 from backend.brokers.simulator.lifecycle import settle_expiries
 from backend.brokers.simulator.market import SessionClose, SimulatedMarket
-from backend.brokers.simulator.streams import EventHub, Subscription
 from backend.brokers.simulator.working import OrderRecord
+from backend.brokers.streams import EventHub, Subscription
 from backend.domain.instruments import Option, SingleInstrument
 from backend.domain.orders import (
     Execution,

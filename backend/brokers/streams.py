@@ -1,6 +1,6 @@
 """Fan-out of events to any number of subscribers, each with its own bounded queue.
 
-Nothing here is simulator-specific; the other adapters can use it as it is.
+Every adapter publishes its order, position, connection and quote streams through it.
 """
 
 from __future__ import annotations
