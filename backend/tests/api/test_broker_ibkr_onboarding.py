@@ -160,7 +160,8 @@ async def test_orders_approved_in_greekdesk_reach_the_gateway_once_and_fill_into
                 },
             ],
             "quantity": 2,
-            "limit_price": str(natural),
+            # A few cents over the natural: still marketable if the quotes move before the order lands.
+            "limit_price": str(natural + Decimal("0.05")),
         },
     )
     assert spread.status_code == 201, spread.text

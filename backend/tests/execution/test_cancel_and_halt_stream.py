@@ -10,14 +10,13 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from backend.audit.service import Actor
 from backend.domain.orders import OrderStatus
-from backend.execution.tickets import TradeTicket
 from backend.kit.container import Container
 from backend.kit.db import TenantScope, scoped_session
 from backend.models import Order, Trade
 from backend.models.base import utcnow
 from backend.tests.conftest import ClientUser, bearer, create_client_user, create_operator_user, login
+from backend.tests.execution.helpers import agent_proposal
 
 
 async def _client(
@@ -44,14 +43,7 @@ async def test_cancel_withdraws_a_pending_trade_and_cancels_a_resting_order(
 ) -> None:
     user, headers, bid, ask = await _client(api, container)
     base = f"/clients/{user.client_id}/trades"
-    async with scoped_session(container.sessions, TenantScope.for_client(user.client_id)) as db:
-        pending = await container.execution.propose(
-            db,
-            user.client_id,
-            TradeTicket.model_validate(_buy(1, ask)),
-            origin="agent",
-            actor=Actor("agent", "t"),
-        )
+    pending = await agent_proposal(container, user.client_id, _buy(1, ask))
     withdrawn = await api.post(f"{base}/{pending.id}/cancel", headers=headers)
     assert withdrawn.status_code == 200, withdrawn.text
     assert withdrawn.json()["status"] == "cancelled"

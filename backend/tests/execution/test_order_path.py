@@ -11,14 +11,13 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select, update
 
-from backend.audit.service import Actor
 from backend.execution.fills import record_executions
-from backend.execution.tickets import TradeTicket
 from backend.kit.container import Container
 from backend.kit.db import TenantScope, scoped_session
 from backend.models import Fill, Order, Position, Trade, TradingState
 from backend.models.base import utcnow
 from backend.tests.conftest import ClientUser, bearer, create_client_user, login
+from backend.tests.execution.helpers import agent_proposal
 
 
 async def _client(api: httpx.AsyncClient, container: Container) -> tuple[ClientUser, dict[str, str]]:
@@ -101,16 +100,9 @@ async def test_a_bad_ticket_gets_422_and_stores_nothing(api: httpx.AsyncClient, 
 async def test_ten_concurrent_approvals_send_one_order(api: httpx.AsyncClient, container: Container) -> None:
     user, headers = await _client(api, container)
     ask = await _spy_ask(api, user, headers)
-    async with scoped_session(container.sessions, TenantScope.for_client(user.client_id)) as db:
-        trade = await container.execution.propose(
-            db,
-            user.client_id,
-            TradeTicket.model_validate(_buy_spy(5, ask + 1)),
-            origin="agent",
-            actor=Actor("agent", "test"),
-        )
-        assert trade.status == "pending_approval", trade.denial_reasons
-        trade_id = trade.id
+    trade = await agent_proposal(container, user.client_id, _buy_spy(5, ask + 1))
+    assert trade.status == "pending_approval", trade.denial_reasons
+    trade_id = trade.id
     responses = await asyncio.gather(
         *(api.post(f"/clients/{user.client_id}/agent/approve/{trade_id}", headers=headers) for _ in range(10))
     )
@@ -143,14 +135,7 @@ async def test_a_rejected_trade_cannot_be_approved_and_rejecting_again_is_harmle
 ) -> None:
     user, headers = await _client(api, container)
     ask = await _spy_ask(api, user, headers)
-    async with scoped_session(container.sessions, TenantScope.for_client(user.client_id)) as db:
-        trade = await container.execution.propose(
-            db,
-            user.client_id,
-            TradeTicket.model_validate(_buy_spy(1, ask)),
-            origin="agent",
-            actor=Actor("agent", "t"),
-        )
+    trade = await agent_proposal(container, user.client_id, _buy_spy(1, ask))
     base = f"/clients/{user.client_id}/agent"
     assert (
         await api.post(f"{base}/reject/{trade.id}", headers=headers, json={"reason": "not now"})
@@ -165,15 +150,9 @@ async def test_a_rejected_trade_cannot_be_approved_and_rejecting_again_is_harmle
 async def test_an_expired_proposal_cannot_be_approved(api: httpx.AsyncClient, container: Container) -> None:
     user, headers = await _client(api, container)
     ask = await _spy_ask(api, user, headers)
-    async with scoped_session(container.sessions, TenantScope.for_client(user.client_id)) as db:
-        trade = await container.execution.propose(
-            db,
-            user.client_id,
-            TradeTicket.model_validate(_buy_spy(1, ask)),
-            origin="agent",
-            actor=Actor("agent", "t"),
-            expires_at=utcnow() - timedelta(seconds=1),
-        )
+    trade = await agent_proposal(
+        container, user.client_id, _buy_spy(1, ask), expires_at=utcnow() - timedelta(seconds=1)
+    )
     response = await api.post(f"/clients/{user.client_id}/agent/approve/{trade.id}", headers=headers)
     assert response.status_code == 409
     assert response.json()["error"]["details"]["status"] == "expired"

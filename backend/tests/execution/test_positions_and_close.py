@@ -72,7 +72,8 @@ async def test_an_option_position_carries_its_greeks(api: httpx.AsyncClient, con
             }
         ],
         "quantity": 1,
-        "limit_price": call["ask"],
+        # Marketable even if the quote moves before the order lands (prices step every few seconds).
+        "limit_price": str((Decimal(call["ask"]) * Decimal("1.05")).quantize(Decimal("0.01"))),
     }
     trade = (await api.post(f"{base}/trades", headers=headers, json=ticket)).json()
     assert trade["status"] == "filled", trade["denial_reasons"]
