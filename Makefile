@@ -100,6 +100,8 @@ bench:
 	$(BENCH_VENV)/bin/python -m pip install -q --no-deps -e .
 	$(BENCH_VENV)/bin/python bench/option_math.py
 	$(BENCH_VENV)/bin/python bench/order_path.py
+	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
+	$(BENCH_VENV)/bin/python bench/api_load.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache frontend/node_modules frontend/dist frontend/test-results

@@ -174,6 +174,30 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve_role(settings: Settings, args: argparse.Namespace, role: str, what: str) -> int:
+    import uvicorn
+
+    from backend.main import create_app
+
+    # Migrations run once per release (`greekdesk migrate`), not in each of many processes.
+    role_settings = Settings(**{**settings.model_dump(), "process_role": role})
+    print(f"Greekdesk {what} on http://{args.host}:{args.port}", flush=True)
+    uvicorn.run(
+        create_app(role_settings), host=args.host, port=args.port, log_config=None, proxy_headers=True
+    )
+    return 0
+
+
+def cmd_api(settings: Settings, args: argparse.Namespace) -> int:
+    """Serve the HTTP API and streams only; broker calls go to the workers that hold the clients."""
+    return _serve_role(settings, args, "api", "API process serving")
+
+
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    """Lease clients and run their broker sessions, order sync and agents; serve health and metrics."""
+    return _serve_role(settings, args, "worker", "worker: health and metrics")
+
+
 def cmd_openapi(settings: Settings, args: argparse.Namespace) -> int:
     """Print the OpenAPI document (the UI's generated client is built from it)."""
     from backend.main import create_app
@@ -214,6 +238,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8000)
     run.set_defaults(handler=cmd_run)
+    api = sub.add_parser("api", help="serve the API only (production; needs REDIS_URL and workers)")
+    api.add_argument("--host", default="127.0.0.1")
+    api.add_argument("--port", type=int, default=8000)
+    api.set_defaults(handler=cmd_api)
+    worker = sub.add_parser("worker", help="lease clients and run their brokers and agents (production)")
+    worker.add_argument("--host", default="127.0.0.1")
+    worker.add_argument("--port", type=int, default=8001, help="health and metrics port")
+    worker.set_defaults(handler=cmd_worker)
     sub.add_parser("migrate", help="migrate the database to head").set_defaults(handler=cmd_migrate)
     create_client = sub.add_parser("create-client", help="create a client and its first user")
     create_client.add_argument("name")

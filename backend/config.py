@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -95,9 +97,71 @@ class Settings(BaseSettings):
         default=60.0, ge=1, le=3600, description="How often open orders are checked against the broker"
     )
     broker_connect_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    agent_enabled: bool = Field(
+        default=True,
+        description="Run the agent's loop for the clients this process holds (off: suggestions only by chat)",
+    )
+    agent_tick_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=3600,
+        description="How often each client's agent looks at quotes, exits and scans due",
+    )
+    process_role: Literal["all", "api", "worker"] = Field(
+        default="all",
+        description="all: one process does everything; api: HTTP/WS only; worker: leased broker sessions",
+    )
+    worker_id: str | None = Field(
+        default=None, max_length=100, description="This worker's name in the lease table (default host:pid)"
+    )
+    lease_ttl_seconds: float = Field(
+        default=15.0, ge=1, le=600, description="How long a client lease lasts without renewal"
+    )
+    worker_max_clients: int = Field(
+        default=0, ge=0, description="Most clients one worker holds (0: its fair share, no fixed cap)"
+    )
+    remote_call_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=120, description="How long an API process waits for a worker's answer"
+    )
+    cluster_secret: SecretStr | None = Field(
+        default=None,
+        description="Signs frames between API processes and workers; derived from JWT_SECRET when unset",
+    )
 
+    stream_heartbeat_seconds: float = Field(
+        default=15.0, gt=0, le=300, description="Stream heartbeat interval"
+    )
+    stream_recheck_seconds: float = Field(
+        default=60.0, gt=0, le=3600, description="How often an open stream re-checks its user is still active"
+    )
+    stream_queue_size: int = Field(
+        default=256, ge=1, le=100_000, description="Events a socket may lag behind before it is dropped"
+    )
+    stream_replay_capacity: int = Field(
+        default=1000, ge=1, le=100_000, description="Replay buffer per client"
+    )
+    stream_ticket_seconds: float = Field(default=30.0, gt=0, le=300, description="Stream ticket lifetime")
+    quote_interval_seconds: float = Field(
+        default=1.0, gt=0, le=60, description="Quotes on the stream: at most one per symbol per interval"
+    )
     log_level: str = "INFO"
     log_json: bool = True
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token GET /metrics requires; unset leaves it open (restrict it at the network)",
+    )
+    chat_llm_provider: Literal["none", "openai", "anthropic"] = Field(
+        default="none",
+        description="The chat's language model: none (the built-in parser), openai (any compatible URL), anthropic",
+    )
+    chat_llm_model: str | None = Field(
+        default=None, max_length=200, description="e.g. gpt-4o-mini, llama3.1, claude-sonnet-4-5"
+    )
+    chat_llm_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible base URL, e.g. http://localhost:11434/v1"
+    )
+    chat_llm_api_key: SecretStr | None = None
+    chat_llm_timeout_seconds: float = Field(default=60.0, gt=0, le=600)
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -109,10 +173,23 @@ class Settings(BaseSettings):
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
 
+    @field_validator(
+        "metrics_token", "chat_llm_model", "chat_llm_base_url", "chat_llm_api_key", mode="before"
+    )
+    @classmethod
+    def _blank_token_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @model_validator(mode="after")
     def _refuse_unsafe_outside_development(self) -> Settings:
         if self.auto_create_tables and self.app_env is not AppEnv.DEVELOPMENT:
             raise ValueError("AUTO_CREATE_TABLES is only allowed when APP_ENV=development; run migrations")
+        return self
+
+    @model_validator(mode="after")
+    def _split_roles_need_redis(self) -> Settings:
+        if self.process_role != "all" and not self.redis_url:
+            raise ValueError("PROCESS_ROLE=api or worker needs REDIS_URL: commands and events travel over it")
         return self
 
     @property
@@ -165,6 +242,27 @@ class Settings(BaseSettings):
                 )
             raw = self._dev_secrets()["credential_keys"]
         return parse_key_ring(raw)
+
+    @property
+    def lease_renew_seconds(self) -> float:
+        """Return how often a worker renews its leases: three times per time-to-live."""
+        return self.lease_ttl_seconds / 3
+
+    @cached_property
+    def cluster_signing_key(self) -> bytes:
+        """Return the key that signs frames between processes (its own, or one derived from JWT_SECRET)."""
+        if self.cluster_secret is not None and self.cluster_secret.get_secret_value().strip():
+            value = self.cluster_secret.get_secret_value()
+            if value.strip().lower() in PLACEHOLDER_SECRETS or len(value) < MIN_JWT_SECRET_LENGTH:
+                raise ConfigurationError(
+                    f"CLUSTER_SECRET must be at least {MIN_JWT_SECRET_LENGTH} characters"
+                )
+            return value.encode()
+        # Every process of a deployment already shares JWT_SECRET; a labelled derivation keeps the
+        # two uses apart (a frame key never verifies a token, nor the reverse).
+        return hmac.new(
+            self.jwt_signing_key.encode(), b"greekdesk-cluster-frames-v1", hashlib.sha256
+        ).digest()
 
     def check_secrets(self) -> None:
         """Resolve every secret now so a bad one stops start-up with a message naming it."""

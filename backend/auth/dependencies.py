@@ -24,7 +24,10 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/login", auto_error=False)
 _BEARER = {"WWW-Authenticate": "Bearer"}
 
 
-def _claims(container: ContainerDep, token: Annotated[str | None, Depends(oauth2_scheme)]) -> AccessClaims:
+async def _claims(
+    container: ContainerDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> AccessClaims:
+    # async: verifying an HS256 token is microseconds, cheaper than a hop to the thread pool.
     if not token:
         raise Unauthorized("Sign in first: no bearer token", code="not_authenticated", headers=_BEARER)
     try:

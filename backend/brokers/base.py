@@ -21,6 +21,7 @@ from typing import Protocol, Self, TypeVar, runtime_checkable
 
 from backend.domain.instruments import Option, SingleInstrument, Stock
 from backend.domain.orders import OrderEvent, OrderRequest, OrderState, require_aware
+from backend.domain.ticks import PENNY_PILOT, TickSchedule
 from backend.domain.values import InvalidValue, Money, Price, Quantity
 
 T_co = TypeVar("T_co", covariant=True)
@@ -124,6 +125,8 @@ class OptionChain:
     currency: str
     expiries: tuple[date, ...]
     strikes_by_expiry: Mapping[date, tuple[Price, ...]] = field(hash=False)
+    ticks: TickSchedule = PENNY_PILOT
+    """The single-leg tick schedule of this option class (complex orders trade in pennies)."""
 
     @property
     def strikes(self) -> tuple[Price, ...]:

@@ -88,6 +88,8 @@ class Option:
     trading_class: str = ""
     exchange: str = "SMART"
     currency: str = "USD"
+    key: str = field(init=False, repr=False, compare=False, hash=False)
+    """The OCC symbol, e.g. ``SPY   260515C00500000``: computed once, as the gate reads it many times."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "underlying", _symbol(self.underlying, "underlying"))
@@ -97,17 +99,15 @@ class Option:
             raise InvalidValue(f"strike must be positive, got {self.strike}")
         if self.multiplier <= 0:
             raise InvalidValue(f"multiplier must be positive, got {self.multiplier}")
+        milli = int(self.strike.value * 1000)
+        object.__setattr__(
+            self, "key", f"{self.trading_class:<6}{self.expiry:%y%m%d}{self.right.value}{milli:08d}"
+        )
 
     @property
     def is_call(self) -> bool:
         """Tell whether this is a call."""
         return self.right is OptionRight.CALL
-
-    @property
-    def key(self) -> str:
-        """Return the OCC symbol, e.g. ``SPY   260515C00500000``."""
-        milli = int(self.strike.value * 1000)
-        return f"{self.trading_class:<6}{self.expiry:%y%m%d}{self.right.value}{milli:08d}"
 
     def intrinsic(self, spot: Decimal) -> Decimal:
         """Return the exercise value per share at ``spot``."""

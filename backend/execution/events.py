@@ -13,6 +13,7 @@ from backend.audit.service import Actor, record
 from backend.brokers.base import BrokerPort
 from backend.brokers.errors import BrokerError, UnknownOrder
 from backend.domain.orders import OrderState
+from backend.execution.position_sync import book_position_event, fix_drift
 from backend.execution.service import ExecutionService, book_outcome
 from backend.kit.db import TenantScope, scoped_session
 from backend.models import Order, Trade
@@ -77,6 +78,25 @@ class OrderSync:
         self._consumers[client_id] = (broker, task)
 
     async def _consume(self, client_id: uuid.UUID, broker: BrokerPort) -> None:
+        positions = asyncio.create_task(self._consume_positions(client_id, broker))
+        try:
+            await self._consume_orders(client_id, broker)
+        finally:
+            positions.cancel()
+            await asyncio.gather(positions, return_exceptions=True)
+
+    async def _consume_positions(self, client_id: uuid.UUID, broker: BrokerPort) -> None:
+        async with broker.position_events() as events:
+            async for event in events:
+                try:
+                    async with scoped_session(self._sessions, TenantScope.for_client(client_id)) as db:
+                        await book_position_event(db, client_id, event)
+                        await db.commit()
+                except Exception:
+                    # Reconciliation's drift check repairs what could not be booked here.
+                    logger.exception("could not book a position event", extra={"client_id": str(client_id)})
+
+    async def _consume_orders(self, client_id: uuid.UUID, broker: BrokerPort) -> None:
         async with broker.order_events() as events:
             async for event in events:
                 try:
@@ -148,6 +168,13 @@ class OrderSync:
             except BrokerError as exc:
                 # A missing report fails closed: the order stays as it was and is retried next time.
                 logger.warning("reconciliation could not read an order", extra={"code": exc.code})
+        try:
+            async with scoped_session(self._sessions, TenantScope.for_client(client_id)) as db:
+                await fix_drift(db, client_id, broker)
+                await db.commit()
+        except BrokerError as exc:
+            # No position report: nothing is changed (fail closed) and the next pass tries again.
+            logger.warning("reconciliation could not read positions", extra={"code": exc.code})
         return len(open_ids)
 
     async def close(self, grace: float = 5.0) -> None:

@@ -15,6 +15,7 @@ from backend.domain.instruments import Combo, Option, Side, SingleInstrument, St
 from backend.domain.orders import Execution, OrderRequest
 from backend.domain.position_math import Holding, apply_fill
 from backend.models import Fill, Order, Position
+from backend.realtime.publishers import fill_booked, portfolio_updated
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +55,8 @@ def _parts(request: OrderRequest, execution: Execution) -> list[_Part]:
     ]
 
 
-async def _position(session: AsyncSession, client_id: uuid.UUID, instrument: SingleInstrument) -> Position:
+async def position_row(session: AsyncSession, client_id: uuid.UUID, instrument: SingleInstrument) -> Position:
+    """Return the client's position row for an instrument, adding an empty one when there is none."""
     row = (
         await session.execute(
             select(Position).where(Position.client_id == client_id, Position.instrument_key == instrument.key)
@@ -86,6 +88,7 @@ async def record_executions(
 ) -> int:
     """Book every execution not booked yet; return how many fill rows were added."""
     added = 0
+    moved: dict[str, Position] = {}
     for execution in executions:
         for part in _parts(request, execution):
             known = (
@@ -99,24 +102,23 @@ async def record_executions(
                 continue
             try:
                 async with session.begin_nested():
-                    session.add(
-                        Fill(
-                            client_id=order.client_id,
-                            order_id=order.id,
-                            execution_id=part.execution_id,
-                            instrument_key=part.instrument.key,
-                            side=part.side.value.lower(),
-                            quantity=part.quantity,
-                            price=part.price,
-                            commission=part.commission,
-                            filled_at=execution.ts,
-                        )
+                    fill = Fill(
+                        client_id=order.client_id,
+                        order_id=order.id,
+                        execution_id=part.execution_id,
+                        instrument_key=part.instrument.key,
+                        side=part.side.value.lower(),
+                        quantity=part.quantity,
+                        price=part.price,
+                        commission=part.commission,
+                        filled_at=execution.ts,
                     )
+                    session.add(fill)
                     await session.flush()
             except IntegrityError:
                 # Another consumer booked this execution first (unique per client): nothing to do.
                 continue
-            position = await _position(session, order.client_id, part.instrument)
+            position = await position_row(session, order.client_id, part.instrument)
             held = apply_fill(
                 Holding(position.quantity, position.average_cost, position.realized_pnl),
                 part.quantity * part.side.sign,
@@ -128,8 +130,11 @@ async def record_executions(
                 held.average_cost,
                 held.realized_pnl,
             )
+            fill_booked(session, fill)
+            moved[position.instrument_key] = position
             added += 1
     await session.flush()
+    portfolio_updated(session, order.client_id, moved.values())
     return added
 
 

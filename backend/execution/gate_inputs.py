@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.agent.settings_service import effective_parameters
 from backend.brokers.base import BrokerPort, Quote
 from backend.brokers.errors import BrokerError
 from backend.domain.instruments import ComboLeg, Stock
@@ -61,7 +62,9 @@ async def client_limits(session: AsyncSession, client_id: uuid.UUID) -> RiskLimi
     settings = (
         await session.execute(select(AgentSettings).where(AgentSettings.client_id == client_id))
     ).scalar_one_or_none()
-    return limits_from_parameters(settings.parameters if settings else {})
+    if settings is None:
+        return RiskLimits()
+    return limits_from_parameters(effective_parameters(settings).model_dump(mode="json"))
 
 
 async def orders_in_last_minute(session: AsyncSession, client_id: uuid.UUID, now: datetime) -> int:

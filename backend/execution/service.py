@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -29,10 +30,12 @@ from backend.execution.escalation import Escalator
 from backend.execution.fills import record_executions
 from backend.execution.tickets import TradeTicket, check_price_sign, domain_legs, order_request
 from backend.kit.db import NO_TENANT, TenantScope, scoped_session
-from backend.kit.errors import Conflict, NotFound, ServiceUnavailable
+from backend.kit.errors import AppError, Conflict, NotFound, ServiceUnavailable
+from backend.kit.metrics import count_order_outcome, count_order_transition
 from backend.models import Order, Position, Trade, TradeLeg
 from backend.models.base import utcnow
 from backend.positions.valuation import instrument_of
+from backend.realtime.publishers import order_and_trade_updated, trade_updated
 from backend.risk.context import GateContext, TradingMode
 from backend.risk.exposure import reduces_risk
 from backend.risk.gate import GateDecision, RiskGate
@@ -74,6 +77,8 @@ async def book_outcome(
 ) -> None:
     """Set an order's and its trade's status for an outcome that came without a broker report, and audit it."""
     (order.status, trade.status), order.last_error = statuses, error
+    order_and_trade_updated(db, order, trade)
+    count_order_outcome(action.removeprefix("order."))
     await record(
         db,
         actor=Actor.system(actor),
@@ -84,17 +89,34 @@ async def book_outcome(
     )
 
 
+class OrderFence(Protocol):
+    """Tells whether this process may still send for a client (a worker: it holds the client's lease)."""
+
+    async def allows(self, db: AsyncSession, client_id: uuid.UUID) -> bool:
+        """Check in `db`'s transaction, so a takeover cannot slip in before it commits."""
+        ...
+
+
 class ExecutionService:
     """Runs every trade through the gate and to the client's broker exactly once."""
 
     def __init__(
-        self, brokers: BrokerRuntime, gate: RiskGate, trading: TradingStateService, escalator: Escalator
+        self,
+        brokers: BrokerRuntime,
+        gate: RiskGate,
+        trading: TradingStateService,
+        escalator: Escalator,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._brokers = brokers
+        # The venue's time: the wall clock live, the simulated clock in backtests and paper sessions.
+        self._now = clock
         self._gate = gate
         self._trading = trading
         self._escalator = escalator
         self._day_open: dict[tuple[uuid.UUID, date], Decimal] = {}
+        # Set in workers (lease fencing); the embedded process and API processes have none.
+        self.fence: OrderFence | None = None
 
     async def _broker(self, client_id: uuid.UUID) -> BrokerPort:
         session = await self._brokers.session_for(client_id)
@@ -115,12 +137,25 @@ class ExecutionService:
         trade: Trade,
         legs: tuple[ComboLeg, ...],
     ) -> tuple[GateDecision, GateContext]:
-        now = utcnow()
+        ctx = await self._context(db, broker, client_id, trade, legs)
+        decision = self._gate.check(ctx)
+        await self._escalator.after_decision(db, client_id, decision, ctx.trading)
+        return decision, ctx
+
+    async def _context(
+        self,
+        db: AsyncSession,
+        broker: BrokerPort,
+        client_id: uuid.UUID,
+        trade: Trade,
+        legs: tuple[ComboLeg, ...],
+    ) -> GateContext:
+        now = self._now()
         account = await broker.account_summary()
         # Day P&L counts from the first look at the account on this exchange day (kept per process).
         day = now.astimezone(gate_inputs.EXCHANGE_TZ).date()
         opened = self._day_open.setdefault((client_id, day), account.net_liquidation.amount)
-        ctx = await gate_inputs.build_context(
+        return await gate_inputs.build_context(
             broker,
             client_id=client_id,
             legs=legs,
@@ -135,9 +170,6 @@ class ExecutionService:
             now=now,
             day_pnl=account.net_liquidation.amount - opened,
         )
-        decision = self._gate.check(ctx)
-        await self._escalator.after_decision(db, client_id, decision, ctx.trading)
-        return decision, ctx
 
     async def _still_allowed(self, client_id: uuid.UUID, ctx: GateContext) -> bool:
         """Re-read the trading state (fast path) just before sending: opening trades need ACTIVE."""
@@ -147,6 +179,26 @@ class ExecutionService:
         return reduces_risk(ctx.trade, ctx.portfolio) and (
             status.effective is TradingMode.REDUCING or status.reduce_only_allowed
         )
+
+    async def check(
+        self, db: AsyncSession, client_id: uuid.UUID, ticket: TradeTicket, *, origin: str
+    ) -> GateDecision:
+        """Run the gate on a ticket without storing anything: the agent screens its candidates with it."""
+        legs = domain_legs(ticket.legs)
+        check_price_sign(legs, ticket.limit_price)
+        broker = await self._broker(client_id)
+        probe = Trade(
+            client_id=client_id,
+            status="proposed",
+            origin=origin,
+            underlying=legs[0].instrument.underlying,
+            quantity=ticket.quantity,
+            order_type=ticket.order_type,
+            time_in_force=ticket.time_in_force,
+            limit_price=ticket.limit_price,
+        )
+        ctx = await self._context(db, broker, client_id, probe, legs)
+        return self._gate.check(ctx)
 
     async def propose(
         self,
@@ -195,6 +247,7 @@ class ExecutionService:
         trade.denial_reasons = [d.as_dict() for d in decision.denials]
         trade.status = "pending_approval" if decision.allowed else "denied"
         await db.flush()
+        trade_updated(db, trade)
         await record(
             db,
             actor=actor,
@@ -252,6 +305,7 @@ class ExecutionService:
         decision, ctx = await self._decide(db, broker, client_id, trade, legs)
         if not decision.allowed:
             trade.status, trade.denial_reasons = "denied", [d.as_dict() for d in decision.denials]
+            trade_updated(db, trade)
             await record(
                 db,
                 actor=actor,
@@ -271,6 +325,7 @@ class ExecutionService:
         )
         db.add(order)
         await db.flush()
+        order_and_trade_updated(db, order, trade)
         await record(
             db,
             actor=actor,
@@ -279,6 +334,19 @@ class ExecutionService:
             subject=f"trade:{trade.id}",
             data={"client_order_id": order.client_order_id},
         )
+        if self.fence is not None and not await self.fence.allows(db, client_id):
+            # A stale worker: its lease moved on, so the order is booked as never sent.
+            await book_outcome(
+                db,
+                order,
+                trade,
+                ("rejected", "rejected"),
+                "lease lost",
+                actor="worker",
+                action="order.not_sent",
+                data={"reason": "lease_lost"},
+            )
+            return trade
         # The order exists, with its id, before the broker can hear of it.
         await db.commit()
         if not await self._still_allowed(client_id, ctx):
@@ -330,7 +398,7 @@ class ExecutionService:
                 data={"error": error},
             )
             return trade
-        order.submitted_at = utcnow()
+        order.submitted_at = self._now()
         await self.apply_state(db, order, trade, state)
         await record(
             db,
@@ -344,13 +412,18 @@ class ExecutionService:
 
     async def apply_state(self, db: AsyncSession, order: Order, trade: Trade, state: OrderState) -> None:
         """Move the order and its trade to the broker's view and book any new executions."""
+        seen = (order.status, order.filled_quantity, trade.status)
         order.broker_order_id = state.broker_order_id
         order.filled_quantity = state.filled_quantity.value
         order.average_fill_price = state.average_fill_price
+        before = order.status
         order.status, trade_status = _STATUS[state.status]
+        count_order_transition(order.client_order_id, before, order.status)
         if state.reason:
             order.last_error = state.reason
         trade.status = trade_status
+        if (order.status, order.filled_quantity, trade.status) != seen:
+            order_and_trade_updated(db, order, trade)
         await record_executions(db, order, state.request, state.executions)
 
     async def reject(
@@ -359,6 +432,7 @@ class ExecutionService:
         """Refuse a pending trade (once)."""
         await self._claim(db, client_id, trade_id, to="rejected", actor=actor)
         trade = await self.trade(db, client_id, trade_id)
+        trade_updated(db, trade)
         await record(
             db,
             actor=actor,
@@ -377,6 +451,7 @@ class ExecutionService:
         if trade.status == "pending_approval":
             await self._claim(db, client_id, trade_id, to="cancelled", actor=actor)
             trade = await self.trade(db, client_id, trade_id)
+            trade_updated(db, trade)
         elif trade.status in ("submitted", "partially_filled"):
             order = (
                 await db.execute(
@@ -392,6 +467,10 @@ class ExecutionService:
                     "The trade has no working order to cancel", details={"status": trade.status}
                 )
             broker = await self._broker(client_id)
+            if self.fence is not None and not await self.fence.allows(db, client_id):
+                raise ServiceUnavailable(
+                    "This worker no longer holds the client; the cancel was not sent", code="lease_lost"
+                )
             # Whatever the broker answers (cancelled, or filled first) is what gets booked.
             state = await broker.cancel_order(order.client_order_id)
             await self.apply_state(db, order, trade, state)
@@ -413,7 +492,7 @@ class ExecutionService:
         self, db: AsyncSession, client_id: uuid.UUID, trade_id: uuid.UUID, *, to: str, actor: Actor
     ) -> None:
         # One conditional UPDATE decides a trade: of concurrent approvals exactly one matches.
-        now = utcnow()
+        now = self._now()
         result = await db.execute(
             update(Trade)
             .where(Trade.id == trade_id, Trade.client_id == client_id, Trade.status == "pending_approval")
@@ -426,6 +505,7 @@ class ExecutionService:
         trade = await self.trade(db, client_id, trade_id)
         if trade.status == "pending_approval":
             trade.status = "expired"
+            trade_updated(db, trade)
             await db.commit()
         raise TradeConflict(
             f"The trade is {trade.status.replace('_', ' ')}", details={"status": trade.status}
@@ -505,12 +585,15 @@ async def cancel_working_orders(
         working = (await db.execute(query)).all()
     cancelled = 0
     for owner, client_order_id in working:
-        session = brokers.registry.get(owner)
-        if session is None:
-            # Not held by this process; its owner's reconciliation sees the halt on its next pass.
-            continue
         try:
+            # In an API process this is a link to the worker that leases the client: the cancel reaches it.
+            session = await brokers.session_for(owner)
             await session.broker.cancel_order(client_order_id)
+        except AppError as exc:
+            logger.warning(
+                "no broker session to cancel through", extra={"code": exc.code, "client_id": str(owner)}
+            )
+            continue
         except BrokerError as exc:
             logger.warning(
                 "could not cancel a working order", extra={"code": exc.code, "client_id": str(owner)}

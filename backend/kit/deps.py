@@ -11,7 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.kit.container import Container
 
 
-def get_container(request: Request) -> Container:
+# Dependencies are `async def` even when they never await: FastAPI runs a plain `def` dependency in
+# its thread pool, a thread hop per request for nothing.
+async def get_container(request: Request) -> Container:
     """Return the process's services."""
     container: Container = request.app.state.container
     return container

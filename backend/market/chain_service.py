@@ -132,5 +132,8 @@ async def chain(broker: BrokerPort, underlying: str, expiry: date, rate: Decimal
         rate=rate,
         dividend_yield=dividend,
         time_to_expiry_years=years,
+        tick_below=listing.ticks.below,
+        tick_above=listing.ticks.above,
+        tick_breakpoint=listing.ticks.breakpoint,
         options=rows,
     )

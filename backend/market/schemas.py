@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from backend.domain.ticks import PENNY_PILOT, TickSchedule
 
 
 class QuoteRead(BaseModel):
@@ -83,4 +85,17 @@ class ChainRead(BaseModel):
     rate: Decimal
     dividend_yield: Decimal
     time_to_expiry_years: float
+    tick_below: Decimal = Field(
+        default=PENNY_PILOT.below, description="Single-leg tick under tick_breakpoint (complex orders: 0.01)"
+    )
+    tick_above: Decimal = Field(
+        default=PENNY_PILOT.above, description="Single-leg tick from tick_breakpoint up"
+    )
+    tick_breakpoint: Decimal = PENNY_PILOT.breakpoint
+
+    @property
+    def ticks(self) -> TickSchedule:
+        """Return the single-leg tick schedule."""
+        return TickSchedule(self.tick_below, self.tick_above, self.tick_breakpoint)
+
     options: list[OptionQuoteRead]

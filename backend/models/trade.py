@@ -69,6 +69,10 @@ class Trade(UUIDPrimaryKey, TenantOwned, Timestamps, Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by: Mapped[str | None] = mapped_column(String(100))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The trade this one exits (management exits and closes), so one structure gets one exit at a time.
+    parent_trade_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("trade.id", ondelete="SET NULL"), index=True, default=None
+    )
 
 
 class TradeLeg(UUIDPrimaryKey, TenantOwned, Base):

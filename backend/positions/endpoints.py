@@ -49,6 +49,9 @@ def _read(position: Position, valuation: Valuation) -> PositionRead:
 async def list_positions(caller: ClientDep, page: PageDep, container: ContainerDep) -> Page[PositionRead]:
     """List the client's open positions with marks, unrealised P&L and greeks."""
     rows, total = await paginate(caller.session, positions_of(caller.client_id), page)
+    # End the read before the broker lookup, which takes a pooled connection of its own: awaiting it
+    # while this transaction holds one lets concurrent requests exhaust the pool and wait on each other.
+    await caller.session.commit()
     valuations = await value_positions(await _broker_if_up(caller, container), rows)
     return Page(
         items=[_read(r, v) for r, v in zip(rows, valuations, strict=True)],
@@ -67,6 +70,8 @@ async def portfolio(caller: ClientDep, container: ContainerDep) -> PortfolioRead
             select(Position.realized_pnl).where(Position.client_id == caller.client_id)
         )
     ).scalars()
+    realized_total = sum(realized, Decimal(0))
+    await caller.session.commit()  # as in list_positions: no connection held across the broker lookup
     valuations = await value_positions(await _broker_if_up(caller, container), rows)
     valued = [v for v in valuations if v.market_value is not None and v.delta is not None]
     return PortfolioRead(
@@ -74,7 +79,7 @@ async def portfolio(caller: ClientDep, container: ContainerDep) -> PortfolioRead
         valued=len(valued),
         market_value=sum((v.market_value for v in valued if v.market_value is not None), Decimal(0)),
         unrealized_pnl=sum((v.unrealized_pnl for v in valued if v.unrealized_pnl is not None), Decimal(0)),
-        realized_pnl=sum(realized, Decimal(0)),
+        realized_pnl=realized_total,
         delta=sum(v.delta or 0.0 for v in valued),
         gamma=sum(v.gamma or 0.0 for v in valued),
         vega=sum(v.vega or 0.0 for v in valued),

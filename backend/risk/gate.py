@@ -6,6 +6,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from backend.kit.metrics import count_denials
 from backend.risk.context import GateContext
 from backend.risk.rule import Denial, Rule
 
@@ -46,4 +47,5 @@ class RiskGate:
                         {"error": type(exc).__name__},
                     )
                 )
+        count_denials(denials)
         return GateDecision(tuple(denials))

@@ -8,10 +8,13 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from backend.brokers.base import BrokerPort
+from backend.brokers.simulator.clock import Clock
 from backend.config import Settings
 from backend.credentials.cipher import CredentialCipher
 from backend.credentials.service import load_credentials
@@ -26,6 +29,22 @@ from backend.runtime.simulator_store import SimulatorStore
 logger = logging.getLogger("greekdesk.brokers")
 
 
+class RemoteOwner(Protocol):
+    """In an API process: where a client's broker really is (the worker holding its lease)."""
+
+    def broker(self, client_id: uuid.UUID) -> BrokerPort:
+        """Return a broker whose calls run in the owner."""
+        ...
+
+    async def command(self, client_id: uuid.UUID, name: str) -> None:
+        """Have the owner rebuild or discard the client's session."""
+        ...
+
+    async def call(self, client_id: uuid.UUID, method: str, *args: Any) -> Any:
+        """Run a command in the owner and return its answer."""
+        ...
+
+
 class BrokerNotConfigured(Conflict):
     """The client has no active broker account yet."""
 
@@ -36,22 +55,39 @@ class BrokerRuntime:
     """The broker side of this process: the simulated market, the sessions, their persistence."""
 
     def __init__(
-        self, settings: Settings, sessions: async_sessionmaker[AsyncSession], cipher: CredentialCipher
+        self,
+        settings: Settings,
+        sessions: async_sessionmaker[AsyncSession],
+        cipher: CredentialCipher,
+        clock: Clock | None = None,
     ) -> None:
         self._settings = settings
         self._sessions = sessions
         self._cipher = cipher
         self.store = SimulatorStore(sessions)
-        self.market_host = MarketHost(settings, self.store)
+        self.market_host = MarketHost(settings, self.store, clock)
         self.factory = BrokerFactory(settings, self.market_host, self.store, sessions=sessions, cipher=cipher)
         self.registry = BrokerSessionRegistry()
         self._locks: defaultdict[uuid.UUID, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._saver: asyncio.Task[None] | None = None
         self._listeners: list[Callable[[ManagedSession], Awaitable[None]]] = []
+        self._state_listeners: list[Callable[[ManagedSession], None]] = []
+        # Set in an API process: sessions there only forward calls to the client's worker.
+        self.remote: RemoteOwner | None = None
+        # Set in a worker: a simulated account is saved only while this worker holds the client.
+        self.save_guard: Callable[[uuid.UUID], bool] | None = None
 
     def add_connected_listener(self, listener: Callable[[ManagedSession], Awaitable[None]]) -> None:
         """Run `listener` every time a session (re)connects: reconciliation, event consumers."""
         self._listeners.append(listener)
+
+    def add_state_listener(self, listener: Callable[[ManagedSession], None]) -> None:
+        """Call `listener` (without waiting) each time a session's connection state changes."""
+        self._state_listeners.append(listener)
+
+    def _state_changed(self, session: ManagedSession) -> None:
+        for listener in self._state_listeners:
+            listener(session)
 
     async def _connected(self, session: ManagedSession) -> None:
         for listener in self._listeners:
@@ -75,6 +111,8 @@ class BrokerRuntime:
 
     async def rebuild(self, client_id: uuid.UUID) -> ManagedSession:
         """Close the client's session (saving it) and build a new one from the stored account."""
+        if self.remote is not None:
+            await self.remote.command(client_id, "rebuild")
         async with self._locks[client_id]:
             previous = self.registry.pop(client_id)
             if previous is not None:
@@ -84,20 +122,26 @@ class BrokerRuntime:
 
     async def discard(self, client_id: uuid.UUID) -> None:
         """Close the client's session without saving it (its account is being replaced)."""
+        if self.remote is not None:
+            await self.remote.command(client_id, "discard")
         async with self._locks[client_id]:
             previous = self.registry.pop(client_id)
             if previous is not None:
                 await previous.close()
 
     async def _start(self, client_id: uuid.UUID) -> ManagedSession:
-        spec = await self._spec(client_id)
-        broker = await self.factory.build(client_id, spec)
+        if self.remote is not None:
+            broker, kind = self.remote.broker(client_id), "remote"
+        else:
+            spec = await self._spec(client_id)
+            broker, kind = await self.factory.build(client_id, spec), spec.kind
         session = ManagedSession(
             client_id,
-            spec.kind,
+            kind,
             broker,
             connect_timeout=self._settings.broker_connect_timeout_seconds,
             on_connected=self._connected,
+            on_state=self._state_changed,
         )
         self.registry.put(session)
         session.start()
@@ -115,7 +159,15 @@ class BrokerRuntime:
             # Plaintext exists from here until the adapter is built; it is never logged or returned.
             return BrokerSpec(account.kind, dict(account.settings), load_credentials(self._cipher, account))
 
+    async def save(self, client_id: uuid.UUID) -> None:
+        """Persist the client's simulated account now (if it has one in this process)."""
+        session = self.registry.get(client_id)
+        if session is not None:
+            await self._save(session)
+
     async def _save(self, session: ManagedSession) -> None:
+        if self.save_guard is not None and not self.save_guard(session.client_id):
+            return  # another worker may hold it now: its copy is the one that counts
         if isinstance(session.broker, Snapshotting):
             await self.store.save_account(session.client_id, session.broker.snapshot())
 

@@ -51,6 +51,7 @@ class ManagedSession:
         backoff: RetryPolicy = RECONNECT_BACKOFF,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         on_connected: Callable[[ManagedSession], Awaitable[None]] | None = None,
+        on_state: Callable[[ManagedSession], None] | None = None,
     ) -> None:
         self.client_id = client_id
         self.kind = kind
@@ -59,6 +60,8 @@ class ManagedSession:
         self._backoff = backoff
         self._sleep = sleep
         self._on_connected = on_connected
+        self._on_state = on_state
+        self._reported_state: str | None = None
         self._task: asyncio.Task[None] | None = None
         self._connected = asyncio.Event()
         self._failed = False
@@ -122,8 +125,20 @@ class ManagedSession:
         else:
             self.last_error, self.connected_at = None, utcnow()
             self._connected.set()
+            self._report_state()
             return True
+        self._report_state()
         return False
+
+    def _report_state(self) -> None:
+        # Once per change: retries that fail the same way stay quiet.
+        if self._on_state is None or self.state == self._reported_state:
+            return
+        self._reported_state = self.state
+        try:
+            self._on_state(self)
+        except Exception:
+            logger.exception("broker state listener failed", extra={"kind": self.kind})
 
     async def _connected_hook(self) -> None:
         if self._on_connected is None:
@@ -141,6 +156,7 @@ class ManagedSession:
                 if event.state in (ConnectionState.DISCONNECTED, ConnectionState.FAILED):
                     self.last_error = event.reason or f"connection {event.state.value}"
                     self._connected.clear()
+                    self._report_state()
                     return
 
     async def close(self) -> None:

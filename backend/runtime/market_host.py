@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from backend.brokers.simulator import MarketConfig, SimulatedMarket
+from backend.brokers.simulator.clock import Clock, WallClock
 from backend.config import Settings
 from backend.runtime.simulator_store import SimulatorStore
 
@@ -18,8 +19,9 @@ logger = logging.getLogger("greekdesk.simulator")
 class MarketHost:
     """Owns the shared `SimulatedMarket` of this process."""
 
-    def __init__(self, settings: Settings, store: SimulatorStore) -> None:
+    def __init__(self, settings: Settings, store: SimulatorStore, clock: Clock | None = None) -> None:
         self._settings = settings
+        self._clock: Clock = clock or WallClock()
         self._store = store
         self._market: SimulatedMarket | None = None
         self._task: asyncio.Task[None] | None = None
@@ -51,7 +53,7 @@ class MarketHost:
             return self._market
 
     def _build(self, saved: dict[str, Any] | None) -> SimulatedMarket:
-        market = SimulatedMarket(self._config())
+        market = SimulatedMarket(self._config(), clock=self._clock)
         if saved and saved.get("fingerprint") == self._fingerprint():
             market.restore(saved["market"])
             market.sync()

@@ -22,6 +22,7 @@ import pytest
 from fastapi import FastAPI
 
 from backend.audit.service import Actor, open_cross_tenant, verify_chains
+from backend.brokers.simulator.clock import Clock
 from backend.clients import service as clients
 from backend.config import Settings
 from backend.kit import migrations
@@ -159,6 +160,8 @@ def base_settings(test_database: MigratedDatabase, tmp_path_factory: pytest.Temp
         cors_origins=["http://localhost:5173"],
         # Tests must not depend on the hour they run at.
         simulator_always_open=True,
+        # The agent's loops run only in the tests that drive them (run_once, or agent_enabled=True).
+        agent_enabled=False,
     )
 
 
@@ -179,10 +182,10 @@ async def app_factory(base_settings: Settings) -> AsyncIterator[AppFactory]:
     """Build apps (with settings overrides) whose lifespans close when the test ends."""
     apps: list[FastAPI] = []
 
-    def build(**overrides: Any) -> FastAPI:
+    def build(clock: Clock | None = None, **overrides: Any) -> FastAPI:
         # Re-validated rather than model_copy'd: cached derived values must follow the overrides.
         settings = Settings(_env_file=None, **{**base_settings.model_dump(), **overrides})
-        app = create_app(settings, configure_logs=False)
+        app = create_app(settings, configure_logs=False, clock=clock)
         apps.append(app)
         return app
 

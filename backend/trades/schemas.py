@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from backend.models.trade import (
     OrderTypeName,
@@ -37,6 +37,41 @@ class TradeLegRead(BaseModel):
     multiplier: int
 
 
+class PayoffPoint(BaseModel):
+    """The trade's P&L at expiry if the underlying ends at `price`."""
+
+    price: Decimal
+    pnl: Decimal | None
+
+
+class TradeGreeksRead(BaseModel):
+    """The whole trade's greeks, in dollars."""
+
+    delta: Decimal
+    gamma: Decimal
+    vega: Decimal
+    theta: Decimal
+
+
+class TradeMetrics(BaseModel):
+    """What the agent computed when it proposed the trade (empty for a person's ticket)."""
+
+    expiry: date | None = None
+    max_profit: Decimal | None = None
+    max_loss: Decimal | None = None
+    breakevens: list[Decimal] = []
+    probability_of_profit: float | None = None
+    expected_value: Decimal | None = None
+    return_on_risk: Decimal | None = None
+    capital_at_risk: Decimal | None = None
+    greeks: TradeGreeksRead | None = None
+    score: float | None = None
+    payoff: list[PayoffPoint] = []
+    exit: str | None = Field(default=None, description="For a management exit: the rule that fired")
+    detail: str | None = None
+    opened_by: uuid.UUID | None = Field(default=None, description="For an exit: the trade it closes")
+
+
 class TradeRead(BaseModel):
     """A trade with its legs and lifecycle state."""
 
@@ -55,6 +90,8 @@ class TradeRead(BaseModel):
     denial_reasons: list[dict[str, Any]]
     legs: list[TradeLegRead]
     expires_at: datetime | None
+    metrics: TradeMetrics = Field(default_factory=TradeMetrics)
+    parent_trade_id: uuid.UUID | None = None
     decided_by: str | None
     decided_at: datetime | None
     created_at: datetime

@@ -26,6 +26,7 @@ from backend.kit.pagination import PageParams, paginate
 from backend.models import TradingState, TradingStateChange
 from backend.models.base import utcnow
 from backend.models.trading_state import GLOBAL_SCOPE
+from backend.realtime.publishers import trading_state_changed
 from backend.risk.context import TradingMode, TradingStatus
 from backend.trading import repository
 from backend.trading.cache import (
@@ -198,6 +199,7 @@ class TradingStateService:
                 "allow_reduce_only": allow_reduce_only,
             },
         )
+        await trading_state_changed(session, change)
         return change
 
     async def ensure_row(self, session: AsyncSession, client_id: uuid.UUID | None) -> TradingState:

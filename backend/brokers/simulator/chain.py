@@ -17,6 +17,7 @@ from decimal import Decimal
 from backend.brokers.simulator.calendar import TradingCalendar
 from backend.brokers.simulator.config import MarketConfig, TickRule, UnderlyingSpec
 from backend.domain.instruments import Option
+from backend.domain.ticks import PENNY_ALL, PENNY_PILOT, STANDARD
 from backend.domain.values import Price, is_multiple_of
 
 _FRIDAY = 4
@@ -85,14 +86,16 @@ def on_strike_lattice(spec: UnderlyingSpec, strike: Price) -> bool:
     return strike.value > 0 and is_multiple_of(strike.value, spec.strike_increment)
 
 
+TICK_SCHEDULES = {
+    TickRule.PENNY_ALL: PENNY_ALL,
+    TickRule.PENNY_PILOT: PENNY_PILOT,
+    TickRule.STANDARD: STANDARD,
+}
+
+
 def option_tick(spec: UnderlyingSpec, price: Decimal) -> Decimal:
     """Return the minimum price increment of a single-leg option order at ``price``."""
-    if spec.tick_rule is TickRule.PENNY_ALL:
-        return Decimal("0.01")
-    below_three = price < 3
-    if spec.tick_rule is TickRule.PENNY_PILOT:
-        return Decimal("0.01") if below_three else Decimal("0.05")
-    return Decimal("0.05") if below_three else Decimal("0.10")
+    return TICK_SCHEDULES[spec.tick_rule].tick(price)
 
 
 COMBO_TICK = Decimal("0.01")

@@ -23,7 +23,7 @@ from backend.brokers.base import DataSource, OptionChain, Quote
 from backend.brokers.errors import UnknownInstrument
 from backend.brokers.simulator.book import MarketView, option_quotes, stock_quote
 from backend.brokers.simulator.calendar import TradingCalendar, exchange_calendar
-from backend.brokers.simulator.chain import listed_expiries, listed_strikes, matches_spec
+from backend.brokers.simulator.chain import TICK_SCHEDULES, listed_expiries, listed_strikes, matches_spec
 from backend.brokers.simulator.clock import Clock, SimulatedClock, WallClock
 from backend.brokers.simulator.config import MarketConfig, UnderlyingSpec
 from backend.brokers.simulator.universe import SECONDS_PER_YEAR, PricePaths
@@ -213,7 +213,16 @@ class SimulatedMarket:
             )
             for expiry in expiries
         }
-        return OptionChain(spec.symbol, spec.symbol, 100, "SMART", "USD", expiries, MappingProxyType(strikes))
+        return OptionChain(
+            spec.symbol,
+            spec.symbol,
+            100,
+            "SMART",
+            "USD",
+            expiries,
+            MappingProxyType(strikes),
+            TICK_SCHEDULES[spec.tick_rule],
+        )
 
     def resolve(self, instrument: SingleInstrument, *, held: bool = False) -> SingleInstrument:
         """Return the venue's contract for ``instrument``; raise ``UnknownInstrument``.

@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 
 from backend.kit.container import Container
-from backend.models import TENANT_TABLES, Base
+from backend.models import SYSTEM_TABLES, TENANT_TABLES, Base
 from backend.tests.conftest import MigratedDatabase, create_client_user
 from backend.tests.factories import create_position, create_trade
 
@@ -145,14 +145,17 @@ async def test_every_tenant_owned_table_forces_rls_with_a_policy(app_conn: async
                  SELECT 1 FROM information_schema.columns col
                  WHERE col.table_schema = 'public' AND col.table_name = c.relname AND col.column_name = 'client_id'))"""
     )
-    found = {r["relname"] for r in rows}
+    found = {r["relname"] for r in rows} - set(SYSTEM_TABLES)
     assert found == set(TENANT_TABLES)
     unprotected = [
-        r["relname"] for r in rows if not (r["relrowsecurity"] and r["relforcerowsecurity"] and r["policies"])
+        r["relname"]
+        for r in rows
+        if r["relname"] in TENANT_TABLES
+        and not (r["relrowsecurity"] and r["relforcerowsecurity"] and r["policies"])
     ]
     assert unprotected == []
 
 
 def test_every_model_with_a_client_id_is_listed_as_tenant_owned() -> None:
     with_client = {name for name, table in Base.metadata.tables.items() if "client_id" in table.c}
-    assert with_client | {"client"} == set(TENANT_TABLES)
+    assert (with_client | {"client"}) - set(SYSTEM_TABLES) == set(TENANT_TABLES)

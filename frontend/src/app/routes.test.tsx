@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 
 import { getSession } from "@/lib/session";
 import { apiError, CLIENT_ID, json, mockApi, page, signIn, tokens } from "@/test/fetch-mock";
+import { brokerStatus, portfolio, tradingState } from "@/test/factories";
 import { renderApp } from "@/test/render";
 
 describe("routing", () => {
@@ -17,6 +18,9 @@ describe("routing", () => {
       "POST /auth/login": () => json(tokens(1)),
       [`GET /clients/${CLIENT_ID}/positions`]: () => json(page([])),
       [`GET /clients/${CLIENT_ID}/trades`]: () => json(page([])),
+      [`GET /clients/${CLIENT_ID}/portfolio`]: () => json(portfolio()),
+      [`GET /clients/${CLIENT_ID}/broker`]: () => json(brokerStatus()),
+      [`GET /clients/${CLIENT_ID}/trading-state`]: () => json(tradingState()),
     });
     const { router } = renderApp("/login");
     const user = userEvent.setup();
@@ -47,6 +51,9 @@ describe("routing", () => {
     mockApi({
       [`GET /clients/${CLIENT_ID}/positions`]: () => json(page([])),
       [`GET /clients/${CLIENT_ID}/trades`]: () => json(page([])),
+      [`GET /clients/${CLIENT_ID}/portfolio`]: () => json(portfolio()),
+      [`GET /clients/${CLIENT_ID}/broker`]: () => json(brokerStatus()),
+      [`GET /clients/${CLIENT_ID}/trading-state`]: () => json(tradingState()),
     });
     const { router } = renderApp("/operator");
     expect(await screen.findByRole("heading", { name: "Dashboard" })).toBeInTheDocument();
@@ -71,6 +78,9 @@ describe("routing", () => {
     const { calls } = mockApi({
       [`GET /clients/${CLIENT_ID}/positions`]: () => json(page([])),
       [`GET /clients/${CLIENT_ID}/trades`]: () => json(page([])),
+      [`GET /clients/${CLIENT_ID}/portfolio`]: () => json(portfolio()),
+      [`GET /clients/${CLIENT_ID}/broker`]: () => json(brokerStatus()),
+      [`GET /clients/${CLIENT_ID}/trading-state`]: () => json(tradingState()),
       "POST /auth/logout": () => new Response(null, { status: 204 }),
     });
     const { router } = renderApp("/dashboard");

@@ -172,6 +172,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/clients/{client_id}/agent/chat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Chat History
+         * @description List the client's chat messages, newest first (one conversation's, or all).
+         */
+        get: operations["chat_history_clients__client_id__agent_chat_get"];
+        put?: never;
+        /**
+         * Chat
+         * @description Talk to the agent: ask about the book and the market, propose, approve, change settings.
+         */
+        post: operations["chat_clients__client_id__agent_chat_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/clients/{client_id}/agent/mode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set Mode
+         * @description Choose manual, approval or autonomous; the status says which mode is in force and why.
+         */
+        post: operations["set_mode_clients__client_id__agent_mode_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/clients/{client_id}/agent/parameters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Parameters
+         * @description Show the parameters in force, their version and profile, and every field's allowed range.
+         */
+        get: operations["get_parameters_clients__client_id__agent_parameters_get"];
+        put?: never;
+        /**
+         * Update Parameters
+         * @description Save a new version (audited; the previous one is kept); 422 names each field out of range.
+         */
+        post: operations["update_parameters_clients__client_id__agent_parameters_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/clients/{client_id}/agent/parameters/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Parameters History
+         * @description List the saved versions of the parameters, newest first.
+         */
+        get: operations["parameters_history_clients__client_id__agent_parameters_history_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/clients/{client_id}/agent/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause
+         * @description Stop the agent's own decisions (scans, exits, self-approval); a person can still act.
+         */
+        post: operations["pause_clients__client_id__agent_pause_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/clients/{client_id}/agent/reject/{trade_id}": {
         parameters: {
             query?: never;
@@ -186,6 +294,66 @@ export interface paths {
          * @description Refuse a proposed trade (409 if it was already decided another way).
          */
         post: operations["reject_trade_clients__client_id__agent_reject__trade_id__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/clients/{client_id}/agent/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume
+         * @description Let the agent decide again.
+         */
+        post: operations["resume_clients__client_id__agent_resume_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/clients/{client_id}/agent/scan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Scan Now
+         * @description Run a tick with a scan now, in the process that holds the client's broker session.
+         */
+        post: operations["scan_now_clients__client_id__agent_scan_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/clients/{client_id}/agent/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Status
+         * @description Show mode, effective mode and why, state, last and next scan, open proposals and P&L.
+         */
+        get: operations["status_clients__client_id__agent_status_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -316,6 +484,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/clients/{client_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Replay Events
+         * @description Return the events after `after` that the replay buffer still holds; `complete` says if any are gone.
+         */
+        get: operations["replay_events_clients__client_id__events_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/clients/{client_id}/market/chain": {
         parameters: {
             query?: never;
@@ -410,6 +598,26 @@ export interface paths {
          * @description Propose the trade that closes a position; it waits for approval like any other.
          */
         post: operations["close_position_clients__client_id__positions__position_id__close_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/clients/{client_id}/stream-ticket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue Stream Ticket
+         * @description Issue a single-use ticket (about 30 seconds) for opening the stream as `?ticket=`.
+         */
+        post: operations["issue_stream_ticket_clients__client_id__stream_ticket_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -608,6 +816,199 @@ export interface components {
             verification: components["schemas"]["ChainVerification"] | null;
         };
         /**
+         * AgentParameters
+         * @description Everything the agent decides with, validated as one document.
+         */
+        AgentParameters: {
+            entry: components["schemas"]["EntryRules"];
+            liquidity: components["schemas"]["LiquidityFilters"];
+            management: components["schemas"]["Management"];
+            /**
+             * Proposal Ttl Seconds
+             * @description How long a proposal waits for a person
+             */
+            proposal_ttl_seconds: number;
+            risk: components["schemas"]["RiskLimitsIn"];
+            /** Scan Interval Seconds */
+            scan_interval_seconds: number;
+            sizing: components["schemas"]["Sizing"];
+            /** Watchlist */
+            watchlist: string[];
+        };
+        /**
+         * AgentParametersRead
+         * @description The parameters in force, their version and profile, and each field's allowed range.
+         */
+        AgentParametersRead: {
+            parameters: components["schemas"]["AgentParameters"];
+            /** Ranges */
+            ranges: {
+                [key: string]: components["schemas"]["FieldRange"];
+            };
+            /**
+             * Risk Profile
+             * @enum {string}
+             */
+            risk_profile: "conservative" | "moderate" | "aggressive";
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
+        /**
+         * AgentParametersUpdate
+         * @description A change: a new profile resets to its defaults; `parameters` (any subset, by section) is laid over.
+         */
+        AgentParametersUpdate: {
+            /**
+             * Expected Version
+             * @description Refuse the change (409) if the parameters moved past this version
+             */
+            expected_version?: number | null;
+            /** Parameters */
+            parameters?: {
+                [key: string]: unknown;
+            };
+            /** Risk Profile */
+            risk_profile?: ("conservative" | "moderate" | "aggressive") | null;
+        };
+        /**
+         * AgentParametersVersionRead
+         * @description One saved version.
+         */
+        AgentParametersVersionRead: {
+            /** Changed By */
+            changed_by: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Parameters */
+            parameters: {
+                [key: string]: unknown;
+            };
+            /** Risk Profile */
+            risk_profile: string;
+            /** Version */
+            version: number;
+        };
+        /**
+         * AgentStatusData
+         * @description What the client's agent is doing.
+         */
+        AgentStatusData: {
+            /**
+             * Approved
+             * @description Trade ids the agent approved itself
+             */
+            approved?: string[];
+            /**
+             * Exits
+             * @description Exit trade ids just proposed
+             */
+            exits?: string[];
+            /**
+             * Expired
+             * @default 0
+             */
+            expired: number;
+            /** Message */
+            message?: string | null;
+            /** Mode */
+            mode?: string | null;
+            /**
+             * Proposed
+             * @description Trade ids the agent just proposed
+             */
+            proposed?: string[];
+            /**
+             * Scanned
+             * @default false
+             */
+            scanned: boolean;
+            /**
+             * State
+             * @description running, paused, halted, broker_disconnected or stopped
+             */
+            state: string;
+        };
+        /** AgentStatusEvent */
+        AgentStatusEvent: {
+            /**
+             * Client Id
+             * Format: uuid
+             */
+            client_id: string;
+            data: components["schemas"]["AgentStatusData"];
+            /**
+             * Seq
+             * @description Increases by one per client; a jump means events were missed
+             */
+            seq: number;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "agent.status";
+        };
+        /**
+         * AgentStatusRead
+         * @description What the agent is doing and why.
+         */
+        AgentStatusRead: {
+            /** Autonomous Enabled */
+            autonomous_enabled: boolean;
+            /** Broker State */
+            broker_state: string;
+            /**
+             * Effective Mode
+             * @enum {string}
+             */
+            effective_mode: "manual" | "approval" | "autonomous";
+            /** Effective Reasons */
+            effective_reasons: string[];
+            /** Last Scan */
+            last_scan: {
+                [key: string]: unknown;
+            } | null;
+            /** Last Scan At */
+            last_scan_at: string | null;
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "manual" | "approval" | "autonomous";
+            /** Next Scan At */
+            next_scan_at: string | null;
+            /** Open Positions */
+            open_positions: number;
+            /** Open Proposals */
+            open_proposals: number;
+            /** Parameters Version */
+            parameters_version: number;
+            /** Paused */
+            paused: boolean;
+            pnl: components["schemas"]["PnlSummary"] | null;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "running" | "paused" | "halted" | "broker_disconnected" | "stopped";
+            /** State Reason */
+            state_reason: string | null;
+            /** Trading State */
+            trading_state: string;
+        };
+        /**
          * AuditRecordRead
          * @description One audit record, with the hashes that chain it to the one before.
          */
@@ -675,6 +1076,42 @@ export interface components {
             settings?: {
                 [key: string]: unknown;
             };
+        };
+        /**
+         * BrokerStatusData
+         * @description The client's broker session changed state.
+         */
+        BrokerStatusData: {
+            /** Kind */
+            kind: string;
+            /** Last Error */
+            last_error: string | null;
+            /** State */
+            state: string;
+        };
+        /** BrokerStatusEvent */
+        BrokerStatusEvent: {
+            /**
+             * Client Id
+             * Format: uuid
+             */
+            client_id: string;
+            data: components["schemas"]["BrokerStatusData"];
+            /**
+             * Seq
+             * @description Increases by one per client; a jump means events were missed
+             */
+            seq: number;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "broker.status";
         };
         /**
          * BrokerStatusRead
@@ -782,6 +1219,23 @@ export interface components {
             options: components["schemas"]["OptionQuoteRead"][];
             /** Rate */
             rate: string;
+            /**
+             * Tick Above
+             * @description Single-leg tick from tick_breakpoint up
+             * @default 0.05
+             */
+            tick_above: string;
+            /**
+             * Tick Below
+             * @description Single-leg tick under tick_breakpoint (complex orders: 0.01)
+             * @default 0.01
+             */
+            tick_below: string;
+            /**
+             * Tick Breakpoint
+             * @default 3
+             */
+            tick_breakpoint: string;
             /** Time To Expiry Years */
             time_to_expiry_years: number;
             /** Trading Class */
@@ -800,6 +1254,115 @@ export interface components {
             breaks: components["schemas"]["ChainBreakRead"][];
             /** Ok */
             ok: boolean;
+        };
+        /**
+         * ChatMessageData
+         * @description A message in the client's agent console.
+         */
+        ChatMessageData: {
+            /** Message Id */
+            message_id?: string | null;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "user" | "agent" | "system";
+            /** Text */
+            text: string;
+        };
+        /** ChatMessageEvent */
+        ChatMessageEvent: {
+            /**
+             * Client Id
+             * Format: uuid
+             */
+            client_id: string;
+            data: components["schemas"]["ChatMessageData"];
+            /**
+             * Seq
+             * @description Increases by one per client; a jump means events were missed
+             */
+            seq: number;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "chat.message";
+        };
+        /**
+         * ChatMessageRead
+         * @description One stored message.
+         */
+        ChatMessageRead: {
+            /** Author */
+            author: string;
+            /**
+             * Conversation Id
+             * Format: uuid
+             */
+            conversation_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Data */
+            data: {
+                [key: string]: unknown;
+            };
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "user" | "agent";
+            /** Text */
+            text: string;
+        };
+        /**
+         * ChatReply
+         * @description The agent's answer: its text, what it understood, the trades it proposed or decided, both messages.
+         */
+        ChatReply: {
+            /**
+             * Conversation Id
+             * Format: uuid
+             */
+            conversation_id: string;
+            /** Intent */
+            intent: string;
+            /** Messages */
+            messages: components["schemas"]["ChatMessageRead"][];
+            /**
+             * Pending Confirmation
+             * @description An action waiting for the person's 'yes' in their next message
+             */
+            pending_confirmation?: {
+                [key: string]: unknown;
+            } | null;
+            /** Proposals */
+            proposals: components["schemas"]["TradeDetailRead"][];
+            /** Reply */
+            reply: string;
+        };
+        /**
+         * ChatRequest
+         * @description A message to the agent; omit `conversation_id` to start a new conversation.
+         */
+        ChatRequest: {
+            /** Conversation Id */
+            conversation_id?: string | null;
+            /** Message */
+            message: string;
         };
         /**
          * ClientCreate
@@ -866,6 +1429,39 @@ export interface components {
             reduce_only_allowed: boolean;
         };
         /**
+         * EntryRules
+         * @description Which strategies run and what a short leg and a credit must look like.
+         */
+        EntryRules: {
+            /**
+             * Edge
+             * @description Share of the half-spread given up from mid (0 = mid)
+             */
+            edge: string;
+            /** Max Dte */
+            max_dte: number;
+            /**
+             * Min Credit
+             * @description Per share, dollars
+             */
+            min_credit: string;
+            /** Min Credit To Width */
+            min_credit_to_width: string;
+            /** Min Dte */
+            min_dte: number;
+            /** Strategies */
+            strategies: ("cash_secured_put" | "covered_call" | "wheel" | "bull_put_spread" | "bear_call_spread" | "iron_condor" | "protective_put" | "collar")[];
+            /** Target Delta Max */
+            target_delta_max: string;
+            /** Target Delta Min */
+            target_delta_min: string;
+            /**
+             * Wing Width
+             * @description Strike points
+             */
+            wing_width: string;
+        };
+        /**
          * ErrorDetail
          * @description What went wrong, in words and as a stable code to branch on.
          */
@@ -898,6 +1494,31 @@ export interface components {
             error: components["schemas"]["ErrorDetail"];
         };
         /**
+         * EventPage
+         * @description Events after a seq from the replay buffer; `complete` is false when the buffer no longer reaches back.
+         */
+        EventPage: {
+            /** After */
+            after: number;
+            /**
+             * Complete
+             * @description False when some events after `after` are gone; reload the state
+             */
+            complete: boolean;
+            /**
+             * Current Seq
+             * @description The last seq issued for this client
+             */
+            current_seq: number;
+            /** Events */
+            events: (components["schemas"]["QuoteEvent"] | components["schemas"]["TradeUpdatedEvent"] | components["schemas"]["OrderUpdatedEvent"] | components["schemas"]["FillEvent"] | components["schemas"]["PortfolioUpdatedEvent"] | components["schemas"]["AgentStatusEvent"] | components["schemas"]["TradingStateEvent"] | components["schemas"]["BrokerStatusEvent"] | components["schemas"]["ChatMessageEvent"])[];
+            /**
+             * Oldest Seq
+             * @description The oldest seq the buffer still holds
+             */
+            oldest_seq: number | null;
+        };
+        /**
          * ExpiriesRead
          * @description The listed expiries of an underlying's options.
          */
@@ -914,6 +1535,70 @@ export interface components {
             trading_class: string;
             /** Underlying */
             underlying: string;
+        };
+        /**
+         * FieldRange
+         * @description The allowed range of one parameter.
+         */
+        FieldRange: {
+            /** Max */
+            max?: string | null;
+            /** Min */
+            min?: string | null;
+            /** Unit */
+            unit?: string | null;
+        };
+        /**
+         * FillData
+         * @description One execution was booked.
+         */
+        FillData: {
+            /** Commission */
+            commission: string;
+            /** Execution Id */
+            execution_id: string;
+            /**
+             * Filled At
+             * Format: date-time
+             */
+            filled_at: string;
+            /** Instrument Key */
+            instrument_key: string;
+            /**
+             * Order Id
+             * Format: uuid
+             */
+            order_id: string;
+            /** Price */
+            price: string;
+            /** Quantity */
+            quantity: string;
+            /** Side */
+            side: string;
+        };
+        /** FillEvent */
+        FillEvent: {
+            /**
+             * Client Id
+             * Format: uuid
+             */
+            client_id: string;
+            data: components["schemas"]["FillData"];
+            /**
+             * Seq
+             * @description Increases by one per client; a jump means events were missed
+             */
+            seq: number;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "fill";
         };
         /**
          * FillRead
@@ -971,6 +1656,48 @@ export interface components {
             symbol: string;
         };
         /**
+         * LiquidityFilters
+         * @description What a listed option must show before the agent trades it.
+         */
+        LiquidityFilters: {
+            /** Max Spread Pct */
+            max_spread_pct: string;
+            /** Min Open Interest */
+            min_open_interest: number;
+            /** Min Volume */
+            min_volume: number;
+        };
+        /**
+         * Management
+         * @description When the agent takes a trade off: profit, stop, time, a tested strike, a large move to rescan.
+         */
+        Management: {
+            /** Close Before Expiry Day */
+            close_before_expiry_day: boolean;
+            /** Close When Tested */
+            close_when_tested: boolean;
+            /**
+             * Exit Dte
+             * @description Close (or roll) at or below this many days to expiry
+             */
+            exit_dte: number;
+            /**
+             * Large Move Pct
+             * @description Underlying move (%) that triggers a rescan
+             */
+            large_move_pct: string;
+            /**
+             * Stop Loss Multiple
+             * @description x credit
+             */
+            stop_loss_multiple: string;
+            /**
+             * Take Profit Pct
+             * @description % of max profit
+             */
+            take_profit_pct: string;
+        };
+        /**
          * MeRead
          * @description Who is signed in: the user, their role, and their client (tenant) if they have one.
          */
@@ -991,6 +1718,17 @@ export interface components {
              * Format: uuid
              */
             user_id: string;
+        };
+        /**
+         * ModeUpdate
+         * @description The mode to switch to.
+         */
+        ModeUpdate: {
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "manual" | "approval" | "autonomous";
         };
         /**
          * OptionCalculatorRequest
@@ -1153,10 +1891,73 @@ export interface components {
             /** Submitted At */
             submitted_at: string | null;
         };
+        /**
+         * OrderUpdatedData
+         * @description An order changed status or filled quantity.
+         */
+        OrderUpdatedData: {
+            /** Average Fill Price */
+            average_fill_price: string | null;
+            /** Client Order Id */
+            client_order_id: string;
+            /** Filled Quantity */
+            filled_quantity: string;
+            /** Last Error */
+            last_error: string | null;
+            /**
+             * Order Id
+             * Format: uuid
+             */
+            order_id: string;
+            /** Quantity */
+            quantity: string;
+            /** Status */
+            status: string;
+            /**
+             * Trade Id
+             * Format: uuid
+             */
+            trade_id: string;
+        };
+        /** OrderUpdatedEvent */
+        OrderUpdatedEvent: {
+            /**
+             * Client Id
+             * Format: uuid
+             */
+            client_id: string;
+            data: components["schemas"]["OrderUpdatedData"];
+            /**
+             * Seq
+             * @description Increases by one per client; a jump means events were missed
+             */
+            seq: number;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "order.updated";
+        };
         /** Page[AuditRecordRead] */
         Page_AuditRecordRead_: {
             /** Items */
             items: components["schemas"]["AuditRecordRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[ChatMessageRead] */
+        Page_ChatMessageRead_: {
+            /** Items */
+            items: components["schemas"]["ChatMessageRead"][];
             /** Limit */
             limit: number;
             /** Offset */
@@ -1207,6 +2008,24 @@ export interface components {
             offset: number;
             /** Total */
             total: number;
+        };
+        /**
+         * PauseUpdate
+         * @description Why the agent is paused (optional).
+         */
+        PauseUpdate: {
+            /** Reason */
+            reason?: string | null;
+        };
+        /**
+         * PayoffPoint
+         * @description The trade's P&L at expiry if the underlying ends at `price`.
+         */
+        PayoffPoint: {
+            /** Pnl */
+            pnl: string | null;
+            /** Price */
+            price: string;
         };
         /**
          * PhillipAppSecrets
@@ -1334,6 +2153,20 @@ export interface components {
             use_pkce: boolean;
         };
         /**
+         * PnlSummary
+         * @description The account's P&L as the broker reports it (absent while disconnected).
+         */
+        PnlSummary: {
+            /** Currency */
+            currency: string;
+            /** Net Liquidation */
+            net_liquidation: string;
+            /** Realized */
+            realized: string;
+            /** Unrealized */
+            unrealized: string;
+        };
+        /**
          * PortfolioRead
          * @description The book's totals at current marks; totals skip positions that could not be valued.
          */
@@ -1356,6 +2189,54 @@ export interface components {
             valued: number;
             /** Vega */
             vega: number;
+        };
+        /**
+         * PortfolioUpdatedData
+         * @description Positions (and realised P&L) changed after fills; refetch positions for marks.
+         */
+        PortfolioUpdatedData: {
+            /** Positions */
+            positions: components["schemas"]["PositionChange"][];
+        };
+        /** PortfolioUpdatedEvent */
+        PortfolioUpdatedEvent: {
+            /**
+             * Client Id
+             * Format: uuid
+             */
+            client_id: string;
+            data: components["schemas"]["PortfolioUpdatedData"];
+            /**
+             * Seq
+             * @description Increases by one per client; a jump means events were missed
+             */
+            seq: number;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "portfolio.updated";
+        };
+        /**
+         * PositionChange
+         * @description A position after fills moved it.
+         */
+        PositionChange: {
+            /** Average Cost */
+            average_cost: string;
+            /** Instrument Key */
+            instrument_key: string;
+            /** Quantity */
+            quantity: string;
+            /** Realized Pnl */
+            realized_pnl: string;
+            /** Underlying */
+            underlying: string;
         };
         /**
          * PositionRead
@@ -1432,6 +2313,55 @@ export interface components {
             vega?: number | null;
         };
         /**
+         * QuoteData
+         * @description Top of book for a held or watched instrument (at most one per symbol per throttle interval).
+         */
+        QuoteData: {
+            /** Ask */
+            ask: string | null;
+            /** Bid */
+            bid: string | null;
+            /** Data Source */
+            data_source: string;
+            /** Instrument Key */
+            instrument_key: string;
+            /** Last */
+            last: string | null;
+            /**
+             * Quoted At
+             * Format: date-time
+             */
+            quoted_at: string;
+            /** Symbol */
+            symbol: string;
+            /** Underlying Price */
+            underlying_price?: string | null;
+        };
+        /** QuoteEvent */
+        QuoteEvent: {
+            /**
+             * Client Id
+             * Format: uuid
+             */
+            client_id: string;
+            data: components["schemas"]["QuoteData"];
+            /**
+             * Seq
+             * @description Increases by one per client; a jump means events were missed
+             */
+            seq: number;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "quote";
+        };
+        /**
          * QuoteRead
          * @description Top of book for one instrument.
          */
@@ -1485,6 +2415,71 @@ export interface components {
             reason?: string | null;
         };
         /**
+         * RiskLimitsIn
+         * @description The limits the risk gate enforces for this client (names match the gate's `RiskLimits`).
+         */
+        RiskLimitsIn: {
+            /** Allow Naked Puts */
+            allow_naked_puts: boolean;
+            /** Allowed Underlyings */
+            allowed_underlyings?: string[] | null;
+            /** Max Contracts Per Order */
+            max_contracts_per_order: number;
+            /** Max Daily Loss */
+            max_daily_loss: string;
+            /** Max Dte */
+            max_dte: number;
+            /** Max Notional Per Order */
+            max_notional_per_order: string;
+            /** Max Open Positions */
+            max_open_positions: number;
+            /** Max Orders Per Minute */
+            max_orders_per_minute: number;
+            /** Max Portfolio Delta */
+            max_portfolio_delta: string;
+            /** Max Portfolio Gamma */
+            max_portfolio_gamma: string;
+            /** Max Portfolio Vega */
+            max_portfolio_vega: string;
+            /** Max Premium Per Order */
+            max_premium_per_order: string;
+            /** Max Quote Age Seconds */
+            max_quote_age_seconds: number;
+            /** Max Spread Pct */
+            max_spread_pct: string;
+            /** Max Underlying Delta */
+            max_underlying_delta: string;
+            /** Min Dte */
+            min_dte: number;
+            /** Min Open Interest */
+            min_open_interest: number;
+            /** Min Volume */
+            min_volume: number;
+            /** Price Collar Pct */
+            price_collar_pct: string;
+        };
+        /**
+         * ScanResult
+         * @description What a scan on demand did.
+         */
+        ScanResult: {
+            /** Approved */
+            approved: string[];
+            /** Exits */
+            exits: string[];
+            /** Last Scan */
+            last_scan: {
+                [key: string]: unknown;
+            } | null;
+            /** Proposed */
+            proposed: string[];
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "running" | "paused" | "halted" | "broker_disconnected" | "stopped";
+        };
+        /**
          * ScopeStateRead
          * @description One scope's state as a client sees it.
          */
@@ -1496,6 +2491,31 @@ export interface components {
             /** Reason */
             reason: string | null;
             state: components["schemas"]["TradingMode"];
+        };
+        /**
+         * Sizing
+         * @description How big one trade, and all of them together, may be (capital at risk as % of net liquidation).
+         */
+        Sizing: {
+            /** Max Contracts Per Trade */
+            max_contracts_per_trade: number;
+            /** Max Risk Per Trade Pct */
+            max_risk_per_trade_pct: string;
+            /** Max Risk Total Pct */
+            max_risk_total_pct: string;
+        };
+        /**
+         * StreamTicketRead
+         * @description A single-use credential for opening the stream (`?ticket=`), valid for a few seconds.
+         */
+        StreamTicketRead: {
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Ticket */
+            ticket: string;
         };
         /**
          * TokenResponse
@@ -1558,6 +2578,7 @@ export interface components {
             legs: components["schemas"]["TradeLegRead"][];
             /** Limit Price */
             limit_price: string | null;
+            metrics?: components["schemas"]["TradeMetrics"];
             /**
              * Order Type
              * @enum {string}
@@ -1570,6 +2591,8 @@ export interface components {
              * @enum {string}
              */
             origin: "agent" | "chat" | "user";
+            /** Parent Trade Id */
+            parent_trade_id?: string | null;
             /** Quantity */
             quantity: number;
             /** Rationale */
@@ -1593,6 +2616,20 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /**
+         * TradeGreeksRead
+         * @description The whole trade's greeks, in dollars.
+         */
+        TradeGreeksRead: {
+            /** Delta */
+            delta: string;
+            /** Gamma */
+            gamma: string;
+            /** Theta */
+            theta: string;
+            /** Vega */
+            vega: string;
         };
         /**
          * TradeLegRead
@@ -1627,6 +2664,51 @@ export interface components {
             symbol: string;
         };
         /**
+         * TradeMetrics
+         * @description What the agent computed when it proposed the trade (empty for a person's ticket).
+         */
+        TradeMetrics: {
+            /**
+             * Breakevens
+             * @default []
+             */
+            breakevens: string[];
+            /** Capital At Risk */
+            capital_at_risk?: string | null;
+            /** Detail */
+            detail?: string | null;
+            /**
+             * Exit
+             * @description For a management exit: the rule that fired
+             */
+            exit?: string | null;
+            /** Expected Value */
+            expected_value?: string | null;
+            /** Expiry */
+            expiry?: string | null;
+            greeks?: components["schemas"]["TradeGreeksRead"] | null;
+            /** Max Loss */
+            max_loss?: string | null;
+            /** Max Profit */
+            max_profit?: string | null;
+            /**
+             * Opened By
+             * @description For an exit: the trade it closes
+             */
+            opened_by?: string | null;
+            /**
+             * Payoff
+             * @default []
+             */
+            payoff: components["schemas"]["PayoffPoint"][];
+            /** Probability Of Profit */
+            probability_of_profit?: number | null;
+            /** Return On Risk */
+            return_on_risk?: string | null;
+            /** Score */
+            score?: number | null;
+        };
+        /**
          * TradeRead
          * @description A trade with its legs and lifecycle state.
          */
@@ -1655,6 +2737,7 @@ export interface components {
             legs: components["schemas"]["TradeLegRead"][];
             /** Limit Price */
             limit_price: string | null;
+            metrics?: components["schemas"]["TradeMetrics"];
             /**
              * Order Type
              * @enum {string}
@@ -1665,6 +2748,8 @@ export interface components {
              * @enum {string}
              */
             origin: "agent" | "chat" | "user";
+            /** Parent Trade Id */
+            parent_trade_id?: string | null;
             /** Quantity */
             quantity: number;
             /** Rationale */
@@ -1714,6 +2799,53 @@ export interface components {
              * @enum {string}
              */
             time_in_force: "DAY" | "GTC";
+        };
+        /**
+         * TradeUpdatedData
+         * @description A trade was proposed or changed status.
+         */
+        TradeUpdatedData: {
+            /** Limit Price */
+            limit_price: string | null;
+            /** Origin */
+            origin: string;
+            /** Quantity */
+            quantity: number;
+            /** Status */
+            status: string;
+            /** Strategy */
+            strategy: string | null;
+            /**
+             * Trade Id
+             * Format: uuid
+             */
+            trade_id: string;
+            /** Underlying */
+            underlying: string;
+        };
+        /** TradeUpdatedEvent */
+        TradeUpdatedEvent: {
+            /**
+             * Client Id
+             * Format: uuid
+             */
+            client_id: string;
+            data: components["schemas"]["TradeUpdatedData"];
+            /**
+             * Seq
+             * @description Increases by one per client; a jump means events were missed
+             */
+            seq: number;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "trade.updated";
         };
         /**
          * TradingHaltOverview
@@ -1825,6 +2957,47 @@ export interface components {
              */
             scope: string;
             to_state: components["schemas"]["TradingMode"];
+        };
+        /**
+         * TradingStateData
+         * @description The global or the client's own trading state changed.
+         */
+        TradingStateData: {
+            /** Allow Reduce Only */
+            allow_reduce_only: boolean;
+            /** Reason */
+            reason: string;
+            /**
+             * Scope
+             * @enum {string}
+             */
+            scope: "global" | "client";
+            /** State */
+            state: string;
+        };
+        /** TradingStateEvent */
+        TradingStateEvent: {
+            /**
+             * Client Id
+             * Format: uuid
+             */
+            client_id: string;
+            data: components["schemas"]["TradingStateData"];
+            /**
+             * Seq
+             * @description Increases by one per client; a jump means events were missed
+             */
+            seq: number;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "trading.state";
         };
         /**
          * TradingStateRead
@@ -2291,6 +3464,316 @@ export interface operations {
             };
         };
     };
+    chat_history_clients__client_id__agent_chat_get: {
+        parameters: {
+            query?: {
+                /** @description One conversation; omit for all */
+                conversation_id?: string | null;
+                /** @description Rows per page */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The client (tenant) id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ChatMessageRead_"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    chat_clients__client_id__agent_chat_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client (tenant) id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatReply"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    set_mode_clients__client_id__agent_mode_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client (tenant) id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModeUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentStatusRead"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_parameters_clients__client_id__agent_parameters_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client (tenant) id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentParametersRead"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    update_parameters_clients__client_id__agent_parameters_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client (tenant) id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentParametersUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentParametersRead"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    parameters_history_clients__client_id__agent_parameters_history_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client (tenant) id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentParametersVersionRead"][];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    pause_clients__client_id__agent_pause_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client (tenant) id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PauseUpdate"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentStatusRead"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     reject_trade_clients__client_id__agent_reject__trade_id__post: {
         parameters: {
             query?: never;
@@ -2315,6 +3798,129 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TradeDetailRead"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    resume_clients__client_id__agent_resume_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client (tenant) id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentStatusRead"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    scan_now_clients__client_id__agent_scan_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client (tenant) id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScanResult"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    status_clients__client_id__agent_status_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client (tenant) id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentStatusRead"];
                 };
             };
             /** @description Error */
@@ -2650,6 +4256,50 @@ export interface operations {
             };
         };
     };
+    replay_events_clients__client_id__events_get: {
+        parameters: {
+            query?: {
+                /** @description The last seq the reader has */
+                after?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The client (tenant) id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventPage"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     get_chain_clients__client_id__market_chain_get: {
         parameters: {
             query: {
@@ -2847,6 +4497,47 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TradeDetailRead"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    issue_stream_ticket_clients__client_id__stream_ticket_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client (tenant) id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreamTicketRead"];
                 };
             };
             /** @description Error */

@@ -17,7 +17,8 @@ import {
   type TokenResponse,
 } from "@/lib/session";
 
-function baseUrl(): string {
+/** The API origin: VITE_API_BASE_URL when set, else the page's own origin. */
+export function baseUrl(): string {
   const configured = import.meta.env.VITE_API_BASE_URL as string | undefined;
   if (configured) return configured.replace(/\/$/, "");
   return typeof window !== "undefined" ? window.location.origin : "http://localhost";

@@ -1,4 +1,4 @@
-import { decimalSign, formatCost, formatDecimal, formatPnl, formatPrice, formatQuantity, parseDecimal } from "@/lib/decimal";
+import { decimalSign, formatCost, formatDecimal, formatMoney, formatPnl, formatPrice, formatQuantity, parseDecimal } from "@/lib/decimal";
 
 describe("formatDecimal", () => {
   it.each([
@@ -70,5 +70,14 @@ describe("trader formats", () => {
     expect(decimalSign("-0")).toBe(0);
     expect(decimalSign("3")).toBe(1);
     expect(decimalSign(null)).toBe(0);
+  });
+});
+
+describe("formatMoney", () => {
+  it("shows balances grouped with two decimals, without a float", () => {
+    expect(formatMoney("1234567.805")).toBe("1,234,567.81");
+    expect(formatMoney("100000")).toBe("100,000.00");
+    expect(formatMoney("-0.004")).toBe("0.00");
+    expect(formatMoney(null)).toBe("—");
   });
 });

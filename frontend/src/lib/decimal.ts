@@ -125,3 +125,9 @@ export function formatQuantity(value: string | number | null | undefined): strin
   if (value == null) return "—";
   return formatDecimal(String(value), { maxFractionDigits: 8 });
 }
+
+/** Account balances: grouped, a fixed two decimals ("1,234,567.80"). */
+export function formatMoney(value: string | null | undefined): string {
+  if (value == null) return "—";
+  return formatDecimal(value, { minFractionDigits: 2, maxFractionDigits: 2 });
+}

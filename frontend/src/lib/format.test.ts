@@ -1,4 +1,4 @@
-import { formatDuration } from "@/lib/format";
+import { formatDuration, formatGreek } from "@/lib/format";
 
 describe("formatDuration", () => {
   it.each([
@@ -10,5 +10,18 @@ describe("formatDuration", () => {
     [7200, "2 h"],
   ])("%i seconds reads %s", (seconds, text) => {
     expect(formatDuration(seconds)).toBe(text);
+  });
+});
+
+describe("formatGreek", () => {
+  it.each([
+    [12.3456, 2, "12.35"],
+    [-1234.5, 1, "-1,234.5"],
+    [-0.001, 2, "0.00"],
+    [0, 2, "0.00"],
+    [null, 2, "—"],
+    [Number.NaN, 2, "—"],
+  ] as const)("%s with %i digits reads %s", (value, digits, text) => {
+    expect(formatGreek(value, digits)).toBe(text);
   });
 });

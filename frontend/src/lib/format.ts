@@ -36,3 +36,17 @@ export function formatDuration(totalSeconds: number): string {
   if (minutes > 0) return seconds > 0 ? `${minutes} min ${seconds} s` : `${minutes} min`;
   return `${seconds} s`;
 }
+
+/**
+ * Greeks arrive as JSON numbers (model outputs, never booked): signed, grouped, fixed decimals.
+ * "—" when the position could not be valued.
+ */
+export function formatGreek(value: number | null | undefined, digits = 2): string {
+  if (value == null || !Number.isFinite(value)) return "—";
+  const text = Math.abs(value).toLocaleString("en-US", {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
+  if (/^[0.,]*$/.test(text)) return text;
+  return value < 0 ? `-${text}` : text;
+}

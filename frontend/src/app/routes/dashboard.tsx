@@ -1,5 +1,10 @@
+import { Navigate } from "react-router";
+
+import { useBrokerStatus } from "@/features/broker/api/get-broker";
+import { AccountSummary } from "@/features/portfolio/components/AccountSummary";
 import { PositionsTable } from "@/features/positions/components/PositionsTable";
 import { TradesTable } from "@/features/trades/components/TradesTable";
+import { TradeTicketForm } from "@/features/trades/components/TradeTicketForm";
 import { useDocumentTitle } from "@/hooks/use-document-title";
 import { useSession } from "@/lib/use-session";
 
@@ -7,6 +12,7 @@ export function DashboardRoute() {
   useDocumentTitle("Dashboard");
   const session = useSession();
   const clientId = session?.clientId;
+  const broker = useBrokerStatus(clientId);
   if (!clientId) {
     return (
       <div className="notice notice-error" role="alert">
@@ -14,11 +20,17 @@ export function DashboardRoute() {
       </div>
     );
   }
+  // A client without a broker has nothing to show yet: onboarding comes first.
+  if (broker.data?.state === "not_configured") return <Navigate to="/onboarding" replace />;
   return (
     <div className="page">
       <h1 className="page-title">Dashboard</h1>
+      <AccountSummary clientId={clientId} account={broker.data?.account} accountLoading={broker.isPending} />
       <PositionsTable clientId={clientId} />
-      <TradesTable clientId={clientId} />
+      <div className="dashboard-grid">
+        <TradesTable clientId={clientId} />
+        <TradeTicketForm clientId={clientId} />
+      </div>
     </div>
   );
 }

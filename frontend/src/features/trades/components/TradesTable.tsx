@@ -11,6 +11,8 @@ import {
   type TradeStatus,
   useTrades,
 } from "@/features/trades/api/get-trades";
+import { CANCELLABLE, CancelTradeButton } from "@/features/trades/components/CancelTradeButton";
+import { DenialReasons } from "@/features/trades/components/DenialReasons";
 import { formatPrice } from "@/lib/decimal";
 import { formatDateTime } from "@/lib/format";
 import { describeInstrument } from "@/lib/instrument";
@@ -27,7 +29,8 @@ function orderText(trade: Trade): string {
   return trade.order_type.toUpperCase() === "MARKET" ? "MKT" : trade.order_type.toUpperCase();
 }
 
-const columns: Column<Trade>[] = [
+function columnsFor(clientId: string): Column<Trade>[] {
+  return [
   { key: "created", header: "Created", render: (t) => formatDateTime(t.created_at) },
   { key: "underlying", header: "Underlying", render: (t) => <strong>{t.underlying}</strong> },
   {
@@ -55,12 +58,20 @@ const columns: Column<Trade>[] = [
     key: "status",
     header: "Status",
     render: (t) => (
-      <span title={t.denial_reasons.length ? JSON.stringify(t.denial_reasons) : undefined}>
+      <div className="status-cell">
         <StatusBadge status={t.status} />
-      </span>
+        <DenialReasons reasons={t.denial_reasons} compact />
+      </div>
     ),
   },
-];
+  {
+    key: "actions",
+    header: <span className="visually-hidden">Actions</span>,
+    align: "right",
+    render: (t) => (CANCELLABLE.has(t.status) ? <CancelTradeButton clientId={clientId} tradeId={t.id} /> : null),
+  },
+  ];
+}
 
 export function TradesTable({ clientId }: { clientId: string }) {
   const [offset, setOffset] = useState(0);
@@ -102,7 +113,7 @@ export function TradesTable({ clientId }: { clientId: string }) {
     >
       <DataTable
         label="Trades"
-        columns={columns}
+        columns={columnsFor(clientId)}
         rows={page?.items}
         rowKey={(t) => t.id}
         isLoading={query.isPending}

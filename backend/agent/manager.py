@@ -1,0 +1,176 @@
+"""Manage what the agent opened: find its open structures, check the exit rules, propose the exits."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from backend.agent.exits import ExitSignal, OpenStructure, exit_signal, value_now
+from backend.agent.parameters import AgentParameters
+from backend.agent.scanner import AGENT, OPEN_TRADE_STATUSES
+from backend.agent.tickets import exit_ticket, expires_at
+from backend.brokers.base import BrokerPort, Quote
+from backend.domain.instruments import ComboLeg, Option, OptionRight, Side, Stock
+from backend.domain.values import Price
+from backend.execution.service import ExecutionService
+from backend.models import Order, Trade, TradeLeg
+from backend.models.base import utcnow
+
+EXIT_RETRY_AFTER = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class Managed:
+    """One open structure and the trade that opened it."""
+
+    trade: Trade
+    structure: OpenStructure
+
+
+def legs_from_rows(rows: list[TradeLeg]) -> tuple[ComboLeg, ...]:
+    """Rebuild domain legs from stored trade legs."""
+    legs = []
+    for row in rows:
+        instrument: Stock | Option
+        if row.sec_type == "stock" or row.expiry is None or row.strike is None or row.option_right is None:
+            instrument = Stock(row.symbol)
+        else:
+            instrument = Option(
+                row.symbol, row.expiry, Price(row.strike), OptionRight(row.option_right), row.multiplier
+            )
+        legs.append(ComboLeg(instrument, row.ratio, Side.BUY if row.side == "buy" else Side.SELL))
+    return tuple(legs)
+
+
+async def open_structures(db: AsyncSession, client_id: uuid.UUID, held: dict[str, Decimal]) -> list[Managed]:
+    """Return the agent's filled trades still held in full, with no exit under way, done or just denied."""
+    child = aliased(Trade)
+    exiting = (
+        select(child.id)
+        .where(
+            child.parent_trade_id == Trade.id,
+            or_(
+                child.status.in_((*OPEN_TRADE_STATUSES, "filled")),
+                # A denied exit is tried again, but not on every tick.
+                and_(child.status == "denied", child.created_at > utcnow() - EXIT_RETRY_AFTER),
+            ),
+        )
+        .exists()
+    )
+    trades = (
+        await db.execute(
+            select(Trade).where(
+                Trade.client_id == client_id,
+                Trade.origin == "agent",
+                Trade.parent_trade_id.is_(None),
+                Trade.status == "filled",
+                ~exiting,
+            )
+        )
+    ).scalars()
+    found = []
+    for trade in trades:
+        rows = (
+            await db.execute(
+                select(TradeLeg).where(TradeLeg.trade_id == trade.id).order_by(TradeLeg.leg_index)
+            )
+        ).scalars()
+        legs = legs_from_rows(list(rows))
+        # Assigned, exercised, expired or closed by hand: no longer the agent's to manage.
+        if not all(_held(leg, trade.quantity, held) for leg in legs):
+            continue
+        entry = await _entry_net(db, trade)
+        found.append(Managed(trade, OpenStructure(legs, trade.quantity, entry)))
+    return found
+
+
+def _held(leg: ComboLeg, quantity: int, held: dict[str, Decimal]) -> bool:
+    want = Decimal(leg.signed_ratio * quantity)
+    have = held.get(leg.instrument.key, Decimal(0))
+    return have * want > 0 and abs(have) >= abs(want)
+
+
+async def _entry_net(db: AsyncSession, trade: Trade) -> Decimal:
+    price = (
+        await db.execute(
+            select(Order.average_fill_price).where(Order.trade_id == trade.id, Order.status == "filled")
+        )
+    ).scalar_one_or_none()
+    if price is not None:
+        return Decimal(price)
+    return trade.limit_price or Decimal(0)
+
+
+def closing_price(structure: OpenStructure, quotes: list[Quote], collar_pct: Decimal) -> Decimal | None:
+    """Return a unit's closing net: the natural price, kept inside the gate's collar around mid."""
+    natural = Decimal(0)
+    for leg, quote in zip(structure.legs, quotes, strict=True):
+        # Closing reverses the leg: buy back a short at the ask, sell a long at the bid.
+        if leg.side is Side.SELL:
+            if quote.ask is None:
+                return None
+            natural += quote.ask.value * leg.ratio
+        else:
+            if quote.bid is None:
+                return None
+            natural -= quote.bid.value * leg.ratio
+    mid = value_now(structure, tuple(q.mid for q in quotes))
+    if mid is None:
+        return natural
+    close_mid = -mid
+    band = abs(close_mid) * collar_pct * Decimal("0.9")
+    if band == 0:
+        return natural
+    return min(natural, close_mid + band)
+
+
+async def manage(
+    db: AsyncSession,
+    execution: ExecutionService,
+    broker: BrokerPort,
+    client_id: uuid.UUID,
+    *,
+    params: AgentParameters,
+    mode: str,
+    now: datetime,
+    today: date,
+) -> list[tuple[Trade, ExitSignal]]:
+    """Propose an exit for every open structure whose rule fires; return the exits proposed."""
+    held = {p.instrument.key: p.quantity for p in await broker.positions()}
+    proposed = []
+    for managed in await open_structures(db, client_id, held):
+        structure = managed.structure
+        underlying = structure.legs[0].instrument.underlying
+        spot_quote, *quotes = await broker.quotes(
+            [Stock(underlying), *(leg.instrument for leg in structure.legs)]
+        )
+        signal = exit_signal(
+            structure, tuple(q.mid for q in quotes), spot_quote.mid, today, params.management
+        )
+        if signal is None:
+            continue
+        price = closing_price(structure, quotes, params.risk.price_collar_pct)
+        if price is None:
+            continue
+        ticks = (await broker.option_chain(underlying)).ticks
+        ticket = exit_ticket(structure, price, ticks, f"Exit ({signal.reason}): {signal.detail}")
+        trade = await execution.propose(
+            db,
+            client_id,
+            ticket,
+            origin="agent",
+            actor=AGENT,
+            strategy=f"exit:{signal.reason}",
+            expires_at=expires_at(mode, now, params.proposal_ttl_seconds),
+        )
+        trade.parent_trade_id = managed.trade.id
+        trade.metrics = {"exit": signal.reason, "detail": signal.detail, "opened_by": str(managed.trade.id)}
+        await db.flush()
+        proposed.append((trade, signal))
+    return proposed

@@ -1,0 +1,277 @@
+"""The agent's loop per client, in the process that holds the client's broker session.
+
+Every tick: expire stale proposals; unless paused, halted or disconnected, manage open structures
+(exits), scan when the interval has passed or the underlying moved a lot, and approve its own
+proposals only while the effective mode is autonomous. A broker disconnect stops decisions until
+the session reconnects and the order sync has reconciled (its connect listener runs first).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.agent.autopilot import approve_own, effective_mode, expire_proposals
+from backend.agent.manager import manage
+from backend.agent.parameters import AgentParameters
+from backend.agent.scanner import run_scan
+from backend.agent.settings_service import effective_parameters, settings_of
+from backend.audit.service import Actor, open_cross_tenant
+from backend.brokers.base import BrokerPort, ConnectionState
+from backend.brokers.errors import BrokerError
+from backend.config import Settings
+from backend.domain.instruments import Stock
+from backend.execution.gate_inputs import EXCHANGE_TZ
+from backend.execution.service import ExecutionService
+from backend.kit.db import NO_TENANT, TenantScope, scoped_session
+from backend.kit.errors import AppError
+from backend.models import BrokerAccount
+from backend.models.base import utcnow
+from backend.realtime.bus import EventBus
+from backend.realtime.schemas import AgentStatusData
+from backend.risk.context import TradingMode
+from backend.runtime.broker_runtime import BrokerRuntime
+from backend.runtime.broker_sessions import ManagedSession
+from backend.trading.service import TradingStateService
+
+logger = logging.getLogger("greekdesk.agent")
+_HUNDRED = Decimal(100)
+SCAN_READY_SECONDS = 5.0
+
+
+@dataclass
+class TickReport:
+    """What one tick did for one client."""
+
+    state: str
+    expired: int = 0
+    exits: list[str] = field(default_factory=list)
+    scanned: bool = False
+    proposed: list[str] = field(default_factory=list)
+    approved: list[str] = field(default_factory=list)
+
+
+class AgentRuntime:
+    """Runs one loop per client whose broker session this process holds."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: async_sessionmaker[AsyncSession],
+        brokers: BrokerRuntime,
+        execution: ExecutionService,
+        trading: TradingStateService,
+        clock: Callable[[], datetime] = utcnow,
+        events: EventBus | None = None,
+    ) -> None:
+        self._settings = settings
+        self._events = events
+        self._last_state: dict[uuid.UUID, str] = {}
+        self._sessions = sessions
+        self._brokers = brokers
+        self._execution = execution
+        self._trading = trading
+        self._clock = clock
+        self._loops: dict[uuid.UUID, asyncio.Task[None]] = {}
+        self._reconciled: set[uuid.UUID] = set()
+        self._spots: dict[tuple[uuid.UUID, str], Decimal] = {}
+        self._discovery: asyncio.Task[None] | None = None
+
+    def is_running(self, client_id: uuid.UUID) -> bool:
+        """Tell whether this process runs the client's loop."""
+        task = self._loops.get(client_id)
+        return task is not None and not task.done()
+
+    async def on_connected(self, session: ManagedSession) -> None:
+        """A session (re)connected and its orders were reconciled: decisions may resume."""
+        self._reconciled.add(session.client_id)
+        if self._settings.agent_enabled:
+            self.ensure(session.client_id)
+
+    async def wait_ready(self, client_id: uuid.UUID, within: float) -> bool:
+        """Wait until the client's session is connected and reconciled (False when it is not in time)."""
+        deadline = asyncio.get_running_loop().time() + within
+        while self._broker(client_id) is None:
+            if asyncio.get_running_loop().time() >= deadline:
+                return False
+            await asyncio.sleep(0.05)
+        return True
+
+    def ensure(self, client_id: uuid.UUID) -> None:
+        """Start the client's loop if it is not running."""
+        if not self.is_running(client_id):
+            self._loops[client_id] = asyncio.create_task(self._loop(client_id), name=f"agent:{client_id}")
+
+    def start(self) -> None:
+        """Open the broker sessions of every client with a broker, so their loops start when connected."""
+        if self._settings.agent_enabled and self._discovery is None:
+            self._discovery = asyncio.create_task(self._start_sessions(), name="agent-discovery")
+
+    async def _start_sessions(self) -> None:
+        async with scoped_session(self._sessions, NO_TENANT) as db:
+            await open_cross_tenant(
+                db, actor=Actor.system("agent"), reason="start the agents of this process"
+            )
+            clients = list(
+                (await db.execute(select(BrokerAccount.client_id).where(BrokerAccount.is_active))).scalars()
+            )
+            await db.commit()
+        for client_id in clients:
+            try:
+                await self._brokers.session_for(client_id)
+            except AppError as exc:
+                logger.warning(
+                    "could not open a broker session", extra={"client_id": str(client_id), "code": exc.code}
+                )
+
+    async def _loop(self, client_id: uuid.UUID) -> None:
+        while True:
+            try:
+                await self.run_once(client_id)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # One client's failure must not stop its loop for good, nor anyone else's.
+                logger.exception("agent tick failed", extra={"client_id": str(client_id)})
+            await asyncio.sleep(self._settings.agent_tick_seconds)
+
+    def _broker(self, client_id: uuid.UUID) -> BrokerPort | None:
+        session = self._brokers.registry.get(client_id)
+        if session is None or session.broker.state is not ConnectionState.CONNECTED:
+            # Fail closed: nothing is decided until the session is back and reconciled.
+            self._reconciled.discard(client_id)
+            return None
+        return session.broker if client_id in self._reconciled else None
+
+    async def scan_now(self, client_id: uuid.UUID) -> dict[str, Any]:
+        """Run a tick with a scan as soon as the session is ready; return the report (the worker's `scan`)."""
+        await self.wait_ready(client_id, SCAN_READY_SECONDS)
+        return dataclasses.asdict(await self.run_once(client_id, force_scan=True))
+
+    async def run_once(self, client_id: uuid.UUID, *, force_scan: bool = False) -> TickReport:
+        """Run one tick for one client (the loop calls this; tests call it with a simulated clock)."""
+        report = await self._tick(client_id, force_scan)
+        self._announce(client_id, report)
+        return report
+
+    def _announce(self, client_id: uuid.UUID, report: TickReport) -> None:
+        # Readers hear of a change of state or of something done, not of every quiet tick.
+        changed = self._last_state.get(client_id) != report.state
+        self._last_state[client_id] = report.state
+        did = report.scanned or report.proposed or report.exits or report.approved or report.expired
+        if self._events is not None and (changed or did):
+            self._events.publish(
+                client_id,
+                AgentStatusData(
+                    state=report.state,
+                    scanned=report.scanned,
+                    proposed=report.proposed,
+                    exits=report.exits,
+                    approved=report.approved,
+                    expired=report.expired,
+                ),
+            )
+
+    async def _tick(self, client_id: uuid.UUID, force_scan: bool) -> TickReport:
+        broker = self._broker(client_id)
+        now = self._clock()
+        async with scoped_session(self._sessions, TenantScope.for_client(client_id)) as db:
+            expired = await expire_proposals(db, client_id, now)
+            settings = await settings_of(db, client_id)
+            mode, paused = settings.mode, settings.paused
+            await db.commit()
+            if broker is None:
+                return TickReport("broker_disconnected", expired=len(expired))
+            if paused:
+                return TickReport("paused", expired=len(expired))
+            trading = (await self._trading.status(client_id)).effective
+            if trading is TradingMode.HALTED:
+                return TickReport("halted", expired=len(expired))
+            params = effective_parameters(settings)
+            report = TickReport("running", expired=len(expired))
+            today = now.astimezone(EXCHANGE_TZ).date()
+            try:
+                exits = await manage(
+                    db, self._execution, broker, client_id, params=params, mode=mode, now=now, today=today
+                )
+                report.exits = [str(trade.id) for trade, _ in exits]
+                await db.commit()
+                if trading is TradingMode.ACTIVE and (
+                    force_scan or await self._scan_due(broker, client_id, params, settings.last_scan_at, now)
+                ):
+                    summary = await run_scan(
+                        db,
+                        self._execution,
+                        broker,
+                        client_id,
+                        params=params,
+                        mode=mode,
+                        now=now,
+                        today=today,
+                        rate=self._settings.risk_free_rate,
+                    )
+                    settings = await settings_of(db, client_id)
+                    settings.last_scan_at, settings.last_scan_summary = now, summary.as_dict()
+                    report.scanned, report.proposed = True, summary.proposed
+                    await db.commit()
+            except (BrokerError, AppError) as exc:
+                await db.rollback()
+                logger.info("agent tick stopped early", extra={"client_id": str(client_id), "code": exc.code})
+                return report
+            effective = effective_mode(
+                mode, autonomous_enabled=self._settings.autonomous_enabled, trading=trading, paused=paused
+            )
+            if effective.approves_itself:
+                report.approved = [str(t.id) for t in await approve_own(db, self._execution, client_id)]
+            return report
+
+    async def _scan_due(
+        self,
+        broker: BrokerPort,
+        client_id: uuid.UUID,
+        params: AgentParameters,
+        last_scan_at: datetime | None,
+        now: datetime,
+    ) -> bool:
+        due = last_scan_at is None or now - last_scan_at >= timedelta(seconds=params.scan_interval_seconds)
+        quotes = await broker.quotes([Stock(symbol) for symbol in params.watchlist])
+        moved = False
+        for symbol, quote in zip(params.watchlist, quotes, strict=True):
+            spot = quote.mid
+            if spot is None:
+                continue
+            before = self._spots.get((client_id, symbol))
+            if before and abs(spot / before - 1) * _HUNDRED >= params.management.large_move_pct:
+                moved = True
+            if due or moved or before is None:
+                # The reference is the spot at the last scan: a move is measured from there.
+                self._spots[(client_id, symbol)] = spot
+        return due or moved
+
+    async def stop(self, client_id: uuid.UUID) -> None:
+        """Stop one client's loop (its lease moved, or its broker was replaced)."""
+        task = self._loops.pop(client_id, None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def close(self) -> None:
+        """Stop every loop."""
+        if self._discovery is not None:
+            self._discovery.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._discovery
+        for client_id in list(self._loops):
+            await self.stop(client_id)

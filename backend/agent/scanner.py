@@ -1,0 +1,255 @@
+"""One scan for one client: value the watchlist's chains, run the enabled strategies, propose what passes the gate."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from backend.agent.parameters import AgentParameters
+from backend.agent.strategies import Candidate, ChainView, Holdings, StrategyParams, chain_view, rank, scan
+from backend.agent.tickets import candidate_metrics, candidate_ticket, expires_at, leg_keys
+from backend.audit.service import Actor
+from backend.brokers.base import BrokerPort
+from backend.brokers.errors import BrokerError
+from backend.domain.instruments import Option, Stock
+from backend.execution.service import ExecutionService
+from backend.kit.errors import AppError
+from backend.market import chain_service
+from backend.models import Trade, TradeLeg
+
+logger = logging.getLogger("greekdesk.agent")
+AGENT = Actor("agent", "greekdesk-agent")
+OPEN_TRADE_STATUSES = ("pending_approval", "approved", "submitted", "partially_filled", "unknown")
+_EXPIRIES_PER_SYMBOL = 3
+_PROPOSALS_PER_SCAN = 3
+_HUNDRED = Decimal(100)
+
+
+@dataclass
+class ScanSummary:
+    """What a scan looked at and did: kept on the client's settings and shown in the agent status."""
+
+    at: datetime
+    chains: int = 0
+    candidates: int = 0
+    proposed: list[str] = field(default_factory=list)
+    denied: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready summary."""
+        return {
+            "at": self.at.isoformat(),
+            "chains": self.chains,
+            "candidates": self.candidates,
+            "proposed": self.proposed,
+            "denied": dict(self.denied),
+            "skipped": dict(self.skipped),
+            "errors": self.errors,
+        }
+
+
+def strategy_params(params: AgentParameters, net_liquidation: Decimal, combos: bool) -> StrategyParams:
+    """Translate the client's parameters into what the strategies read (risk in dollars of net liquidation)."""
+    entry, liquidity, sizing = params.entry, params.liquidity, params.sizing
+    return StrategyParams(
+        target_delta_min=entry.target_delta_min,
+        target_delta_max=entry.target_delta_max,
+        min_dte=entry.min_dte,
+        max_dte=entry.max_dte,
+        min_credit=entry.min_credit,
+        min_credit_to_width=entry.min_credit_to_width,
+        max_spread_pct=liquidity.max_spread_pct,
+        min_open_interest=liquidity.min_open_interest,
+        min_volume=liquidity.min_volume,
+        max_contracts=sizing.max_contracts_per_trade,
+        max_risk_per_trade=(net_liquidation * sizing.max_risk_per_trade_pct / _HUNDRED).quantize(Decimal(1)),
+        wing_width=entry.wing_width,
+        edge=entry.edge,
+        combos_allowed=combos,
+    )
+
+
+# Option contracts one unit of each strategy trades: the gate caps contracts across an order's legs.
+CONTRACTS_PER_UNIT = {
+    "cash_secured_put": 1,
+    "covered_call": 1,
+    "wheel": 1,
+    "protective_put": 1,
+    "bull_put_spread": 2,
+    "bear_call_spread": 2,
+    "collar": 2,
+    "iron_condor": 4,
+}
+
+
+def _sized_for_gate(strategy: StrategyParams, name: str, params: AgentParameters) -> StrategyParams:
+    units = params.risk.max_contracts_per_order // CONTRACTS_PER_UNIT[name]
+    return dataclasses.replace(strategy, max_contracts=max(1, min(strategy.max_contracts, units)))
+
+
+async def busy_keys(db: AsyncSession, client_id: uuid.UUID) -> frozenset[str]:
+    """Return the option keys in trades still open or waiting: the agent never proposes them again."""
+    rows = await db.execute(
+        select(TradeLeg.instrument_key)
+        .join(Trade, Trade.id == TradeLeg.trade_id)
+        .where(Trade.client_id == client_id, Trade.status.in_(OPEN_TRADE_STATUSES))
+    )
+    return frozenset(rows.scalars())
+
+
+async def capital_at_risk(db: AsyncSession, client_id: uuid.UUID, today: date) -> Decimal:
+    """Return the capital at risk of the agent's open structures, as recorded when they were proposed."""
+    exit_trade = aliased(Trade)
+    closed = (
+        select(exit_trade.id)
+        .where(exit_trade.parent_trade_id == Trade.id, exit_trade.status == "filled")
+        .exists()
+    )
+    rows = await db.execute(
+        select(Trade.metrics).where(
+            Trade.client_id == client_id,
+            Trade.origin == "agent",
+            Trade.parent_trade_id.is_(None),
+            Trade.status.in_((*OPEN_TRADE_STATUSES, "filled")),
+            ~closed,
+        )
+    )
+    total = Decimal(0)
+    for metrics in rows.scalars():
+        metrics = metrics or {}
+        # A structure past its expiry has settled: it no longer ties up capital.
+        if metrics.get("expiry") and date.fromisoformat(metrics["expiry"]) < today:
+            continue
+        total += Decimal(str(metrics.get("capital_at_risk") or 0))
+    return total
+
+
+async def _chains(
+    broker: BrokerPort, symbol: str, params: AgentParameters, today: date, rate: Decimal
+) -> list[ChainView]:
+    listing = await broker.option_chain(symbol)
+    window = [e for e in listing.expiries if params.entry.min_dte <= (e - today).days <= params.entry.max_dte]
+    views = []
+    for expiry in window[:_EXPIRIES_PER_SYMBOL]:
+        views.append(chain_view(await chain_service.chain(broker, symbol, expiry, rate), today))
+    return views
+
+
+async def holdings_of(broker: BrokerPort) -> Holdings:
+    """Return what the broker says the client holds."""
+    positions = await broker.positions()
+    account = await broker.account_summary()
+    shares = {p.instrument.underlying: p.quantity for p in positions if isinstance(p.instrument, Stock)}
+    options = frozenset(
+        p.instrument.key for p in positions if isinstance(p.instrument, Option) and p.quantity
+    )
+    return Holdings(
+        shares=shares,
+        option_keys=options,
+        buying_power=account.buying_power.amount,
+        net_liquidation=account.net_liquidation.amount,
+    )
+
+
+async def run_scan(
+    db: AsyncSession,
+    execution: ExecutionService,
+    broker: BrokerPort,
+    client_id: uuid.UUID,
+    *,
+    params: AgentParameters,
+    mode: str,
+    now: datetime,
+    today: date,
+    rate: Decimal,
+) -> ScanSummary:
+    """Scan the watchlist and propose the best candidates that pass the gate (one per underlying)."""
+    summary = ScanSummary(at=now)
+    if not params.entry.strategies:
+        return summary
+    holdings = await holdings_of(broker)
+    views: list[ChainView] = []
+    for symbol in params.watchlist:
+        try:
+            views += await _chains(broker, symbol, params, today, rate)
+        except (BrokerError, AppError) as exc:
+            summary.errors.append(f"{symbol}: {getattr(exc, 'message', str(exc))}")
+    summary.chains = len(views)
+    room = holdings.net_liquidation * params.sizing.max_risk_total_pct / _HUNDRED
+    room -= await capital_at_risk(db, client_id, today)
+    strategy = strategy_params(params, holdings.net_liquidation, broker.capabilities.combos)
+    candidates = rank(
+        [
+            found
+            for name in params.entry.strategies
+            for found in scan(views, holdings, _sized_for_gate(strategy, name, params), [name])
+        ]
+    )
+    summary.candidates = len(candidates)
+    busy = await busy_keys(db, client_id) | holdings.option_keys
+    proposed_for: set[str] = set()
+    for candidate in candidates:
+        if len(summary.proposed) >= _PROPOSALS_PER_SCAN:
+            break
+        if candidate.underlying in proposed_for:
+            continue
+        if leg_keys(candidate.legs) & busy:
+            summary.skipped["already_open"] += 1
+            continue
+        if candidate.capital_at_risk > room:
+            summary.skipped["total_risk_budget"] += 1
+            continue
+        trade = await _propose(db, execution, client_id, candidate, mode, now, params, summary)
+        if trade is not None:
+            proposed_for.add(candidate.underlying)
+            busy |= leg_keys(candidate.legs)
+            room -= candidate.capital_at_risk
+    return summary
+
+
+async def _propose(
+    db: AsyncSession,
+    execution: ExecutionService,
+    client_id: uuid.UUID,
+    candidate: Candidate,
+    mode: str,
+    now: datetime,
+    params: AgentParameters,
+    summary: ScanSummary,
+) -> Trade | None:
+    ticket = candidate_ticket(candidate)
+    decision = await execution.check(db, client_id, ticket, origin="agent")
+    if not decision.allowed:
+        # Only candidates that pass the gate become proposals; the reasons are counted, not stored.
+        for denial in decision.denials:
+            summary.denied[denial.code] += 1
+        return None
+    trade = await execution.propose(
+        db,
+        client_id,
+        ticket,
+        origin="agent",
+        actor=AGENT,
+        strategy=candidate.strategy,
+        expires_at=expires_at(mode, now, params.proposal_ttl_seconds),
+    )
+    trade.metrics = candidate_metrics(candidate)
+    await db.flush()
+    if trade.status == "pending_approval":
+        summary.proposed.append(str(trade.id))
+    else:
+        for reason in trade.denial_reasons:
+            summary.denied[str(reason.get("code"))] += 1
+    return trade if trade.status == "pending_approval" else None

@@ -1,0 +1,156 @@
+"""The bus across processes: one Redis script numbers, buffers and publishes each event atomically.
+
+Each event costs one PUBLISH (never one per socket). Each process holds one pattern subscription
+and hands what arrives to its own readers. Because numbering and publishing happen in the same
+script, every subscriber receives a client's events in seq order, whichever process sent them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+
+from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
+from redis.exceptions import RedisError
+
+from backend.realtime.bus import REPLAY_CAPACITY, EventBus, MemoryBus, OutgoingEvent, Replay
+from backend.realtime.hub import Subscriber
+
+logger = logging.getLogger("greekdesk.realtime")
+CHANNEL_PREFIX = "greekdesk:stream:"
+KEY_PREFIX = "greekdesk:events:"
+BUFFER_TTL_SECONDS = 24 * 3600
+RESUBSCRIBE_DELAY = 1.0
+
+# KEYS: seq counter, replay buffer. ARGV: channel, body without seq, capacity, buffer ttl.
+_PUBLISH = """
+local seq = redis.call('INCR', KEYS[1])
+local text = '{"seq":' .. seq .. ',' .. string.sub(ARGV[2], 2)
+redis.call('ZADD', KEYS[2], seq, text)
+redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[3]) + 1))
+redis.call('EXPIRE', KEYS[2], ARGV[4])
+redis.call('PUBLISH', ARGV[1], text)
+return seq
+"""
+
+
+def _seq_key(client_id: uuid.UUID) -> str:
+    return f"{KEY_PREFIX}{client_id}:seq"
+
+
+def _buffer_key(client_id: uuid.UUID) -> str:
+    return f"{KEY_PREFIX}{client_id}:buffer"
+
+
+class RedisBus(EventBus):
+    """Counters and replay buffers in Redis; events reach every process through pub/sub."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        listener: Redis,
+        *,
+        replay_capacity: int = REPLAY_CAPACITY,
+        queue_size: int | None = None,
+    ) -> None:
+        super().__init__(replay_capacity=replay_capacity, queue_size=queue_size)
+        self._redis = redis
+        # Its own connection without a read timeout: a quiet channel is not an error.
+        self._listener_redis = listener
+        self._script = redis.register_script(_PUBLISH)
+        self._listening: asyncio.Task[None] | None = None
+        self._subscribed = asyncio.Event()
+
+    async def _publish(self, batch: list[OutgoingEvent]) -> None:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for event in batch:
+                await self._script(
+                    keys=[_seq_key(event.client_id), _buffer_key(event.client_id)],
+                    args=[
+                        f"{CHANNEL_PREFIX}{event.client_id}",
+                        event.body(),
+                        self._replay_capacity,
+                        BUFFER_TTL_SECONDS,
+                    ],
+                    client=pipe,
+                )
+            await pipe.execute()
+
+    async def subscribe(self, client_id: uuid.UUID) -> Subscriber:
+        """Register a local reader, once this process listens to the channel."""
+        if self._listening is None or self._listening.done():
+            self._listening = asyncio.get_running_loop().create_task(
+                self._listen(), name="event-bus-listener"
+            )
+        await asyncio.wait_for(self._subscribed.wait(), 5.0)
+        return self.hub.add(client_id)
+
+    async def _listen(self) -> None:
+        while True:
+            pubsub: PubSub = self._listener_redis.pubsub()
+            try:
+                await pubsub.psubscribe(f"{CHANNEL_PREFIX}*")
+                self._subscribed.set()
+                while True:
+                    message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+                    if message is not None and message["type"] == "pmessage":
+                        self._deliver(message["channel"], message["data"])
+            except (RedisError, OSError):
+                # Readers see the gap in seq and replay what they missed once we are back.
+                self._subscribed.clear()
+                logger.warning("lost the event subscription; resubscribing", exc_info=True)
+                await asyncio.sleep(RESUBSCRIBE_DELAY)
+            finally:
+                with contextlib.suppress(RedisError, OSError):
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+
+    def _deliver(self, channel: str, text: str) -> None:
+        try:
+            client_id = uuid.UUID(channel.removeprefix(CHANNEL_PREFIX))
+            seq = int(json.loads(text)["seq"])
+        except (ValueError, KeyError, TypeError):
+            logger.warning("ignored a malformed event", extra={"channel": channel})
+            return
+        self.hub.deliver(client_id, seq, text)
+
+    async def current_seq(self, client_id: uuid.UUID) -> int:
+        """Return the last seq issued for the client (0 before its first event)."""
+        value = await self._redis.get(_seq_key(client_id))
+        return int(value) if value else 0
+
+    async def replay(self, client_id: uuid.UUID, after: int) -> Replay:
+        """Return the buffered events after `after`, oldest first."""
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.get(_seq_key(client_id))
+            pipe.zrange(_buffer_key(client_id), 0, 0, withscores=True)
+            pipe.zrangebyscore(_buffer_key(client_id), f"({after}", "+inf")
+            current, oldest, events = await pipe.execute()
+        return Replay(
+            events=list(events),
+            current_seq=int(current) if current else 0,
+            oldest_seq=int(oldest[0][1]) if oldest else None,
+        )
+
+    async def close(self) -> None:
+        """Publish what is queued, stop listening and close the listening connection."""
+        await super().close()
+        if self._listening is not None:
+            self._listening.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listening
+            self._listening = None
+        await self._listener_redis.aclose()
+
+
+def create_bus(
+    redis_url: str | None, redis: Redis | None, *, replay_capacity: int, queue_size: int
+) -> EventBus:
+    """Build the Redis bus when Redis is configured, the in-process one otherwise."""
+    if redis_url is None or redis is None:
+        return MemoryBus(replay_capacity=replay_capacity, queue_size=queue_size)
+    listener = Redis.from_url(redis_url, decode_responses=True, socket_connect_timeout=2, socket_timeout=None)
+    return RedisBus(redis, listener, replay_capacity=replay_capacity, queue_size=queue_size)

@@ -1,0 +1,156 @@
+"""One open stream: hello with the current seq, then events in seq order, heartbeats when quiet.
+
+The socket closes with a code the reader can act on: its credential expired or its account was
+disabled (reconnect with a fresh one), or it read too slowly to keep up (reconnect and replay).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from backend.models.base import utcnow
+from backend.realtime.access import StreamGrant
+from backend.realtime.bus import EventBus
+from backend.realtime.hub import Subscriber
+from backend.realtime.schemas import HeartbeatMessage, HelloMessage
+
+logger = logging.getLogger("greekdesk.realtime")
+
+# Application close codes (4000-4999): mirror the HTTP statuses a reader already understands.
+CLOSE_CREDENTIAL_EXPIRED = 4401
+CLOSE_ACCOUNT_DISABLED = 4403
+CLOSE_TOO_SLOW = 4408
+CLOSE_GOING_AWAY = 1001
+CLOSE_TIMEOUT_SECONDS = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class StreamLimits:
+    """How often to beat and how often to re-check that the reader's account is still active."""
+
+    heartbeat_seconds: float
+    recheck_seconds: float
+
+
+class _Closed(Exception):
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code, self.reason = code, reason
+
+
+async def serve(
+    websocket: WebSocket,
+    bus: EventBus,
+    grant: StreamGrant,
+    limits: StreamLimits,
+    still_active: Callable[[], Awaitable[bool]],
+) -> None:
+    """Accept the socket and stream the client's events until either side ends it."""
+    subscriber = await bus.subscribe(grant.client_id)
+    closing: tuple[int, str] | None = None
+    try:
+        await websocket.accept()
+        seq = await bus.current_seq(grant.client_id)
+        hello = HelloMessage(
+            client_id=grant.client_id,
+            seq=seq,
+            heartbeat_seconds=limits.heartbeat_seconds,
+            expires_at=grant.expires_at,
+        )
+        await websocket.send_text(hello.model_dump_json())
+        closing = await _run(websocket, subscriber, seq, grant, limits, still_active)
+    finally:
+        bus.unsubscribe(subscriber)
+    if closing is not None:
+        await _close(websocket, *closing)
+
+
+async def _run(
+    websocket: WebSocket,
+    subscriber: Subscriber,
+    seq: int,
+    grant: StreamGrant,
+    limits: StreamLimits,
+    still_active: Callable[[], Awaitable[bool]],
+) -> tuple[int, str] | None:
+    sender = asyncio.create_task(_send(websocket, subscriber, seq, limits.heartbeat_seconds))
+    receiver = asyncio.create_task(_drain_incoming(websocket))
+    watchdog = asyncio.create_task(_watch(subscriber, grant, limits, still_active))
+    tasks = (sender, receiver, watchdog)
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    if receiver in done:
+        return None  # the reader left
+    outcome = next(iter(done)).exception()
+    if isinstance(outcome, _Closed):
+        return outcome.code, outcome.reason
+    if outcome is not None and not isinstance(outcome, (WebSocketDisconnect, OSError)):
+        logger.error("stream failed", exc_info=outcome, extra={"client_id": str(grant.client_id)})
+        return 1011, "internal error"
+    return None
+
+
+async def _send(websocket: WebSocket, subscriber: Subscriber, seq: int, heartbeat: float) -> None:
+    last = seq
+    queue = subscriber.queue
+    while True:
+        try:
+            item = queue.get_nowait()
+        except asyncio.QueueEmpty:
+            try:
+                async with asyncio.timeout(heartbeat):
+                    item = await queue.get()
+            except TimeoutError:
+                await websocket.send_text(HeartbeatMessage(ts=utcnow(), seq=last).model_dump_json())
+                continue
+        event_seq, text = item
+        if event_seq <= last:
+            continue  # already covered by the hello's seq (or a duplicate delivery)
+        await websocket.send_text(text)
+        last = event_seq
+
+
+async def _drain_incoming(websocket: WebSocket) -> None:
+    # Readers send nothing we act on; reading is how a close from their side is noticed.
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+
+
+async def _watch(
+    subscriber: Subscriber,
+    grant: StreamGrant,
+    limits: StreamLimits,
+    still_active: Callable[[], Awaitable[bool]],
+) -> None:
+    overflow = asyncio.create_task(subscriber.overflowed.wait())
+    try:
+        while True:
+            left = (grant.expires_at - utcnow()).total_seconds()
+            if left <= 0:
+                raise _Closed(CLOSE_CREDENTIAL_EXPIRED, "credential expired")
+            done, _ = await asyncio.wait({overflow}, timeout=min(left, limits.recheck_seconds))
+            if done:
+                raise _Closed(CLOSE_TOO_SLOW, "reader too slow; reconnect and replay")
+            if (grant.expires_at - utcnow()).total_seconds() > 0 and not await still_active():
+                raise _Closed(CLOSE_ACCOUNT_DISABLED, "account disabled")
+    finally:
+        overflow.cancel()
+
+
+async def _close(websocket: WebSocket, code: int, reason: str) -> None:
+    # A reader too slow to read events may be too slow to read the close frame too: wait a while only.
+    with contextlib.suppress(Exception):
+        async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
+            await websocket.close(code, reason)

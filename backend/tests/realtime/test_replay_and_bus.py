@@ -1,0 +1,119 @@
+"""Replay after a reconnect, visible gaps, events only after commit, and the bus across two processes."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from backend.kit.container import Container
+from backend.kit.db import TenantScope, scoped_session
+from backend.realtime.publish import emit
+from backend.realtime.schemas import ChatMessageData
+from backend.tests.conftest import ClientUser, api_client, bearer, create_client_user, login
+from backend.tests.realtime.helpers import events_until, next_message, open_stream, serving
+
+
+async def _signed_in(api: httpx.AsyncClient, container: Container) -> tuple[ClientUser, str]:
+    user = await create_client_user(container)
+    return user, (await login(api, user.email))["access_token"]
+
+
+async def _say(container: Container, user: ClientUser, text: str) -> None:
+    async with scoped_session(container.sessions, TenantScope.for_client(user.client_id)) as db:
+        emit(db, user.client_id, ChatMessageData(role="system", text=text))
+
+
+def _texts(events: list[dict[str, Any]]) -> list[str]:
+    return [e["data"]["text"] for e in events if e["type"] == "chat.message"]
+
+
+async def test_a_reconnecting_reader_sees_the_gap_and_replays_exactly_what_it_missed(
+    app: FastAPI, api: httpx.AsyncClient, container: Container
+) -> None:
+    user, token = await _signed_in(api, container)
+    async with serving(app) as address:
+        async with open_stream(address, user.client_id, query=f"token={token}") as socket:
+            await next_message(socket)
+            for text in ("one", "two"):
+                await _say(container, user, text)
+            seen = await events_until(socket, lambda got: len(got) == 2)
+        for text in ("three", "four", "five"):
+            await _say(container, user, text)
+        await container.events.flush()
+        async with open_stream(address, user.client_id, query=f"token={token}") as socket:
+            hello = await next_message(socket)
+    last = seen[-1]["seq"]
+    assert hello["seq"] == last + 3  # the gap a reconnecting reader sees
+    page = (await api.get(f"/clients/{user.client_id}/events?after={last}", headers=bearer(token))).json()
+    assert [e["seq"] for e in page["events"]] == [last + 1, last + 2, last + 3]
+    assert _texts(page["events"]) == ["three", "four", "five"]
+    assert page["complete"] is True
+    assert page["current_seq"] == hello["seq"]
+
+
+async def test_replay_says_when_the_buffer_no_longer_reaches_back(app_factory: Any) -> None:
+    app = app_factory(stream_replay_capacity=3)
+    container: Container = app.state.container
+    async with api_client(app) as api:
+        user, token = await _signed_in(api, container)
+        for n in range(5):
+            await _say(container, user, f"event {n}")
+        await container.events.flush()
+        page = (await api.get(f"/clients/{user.client_id}/events?after=0", headers=bearer(token))).json()
+        recent = (await api.get(f"/clients/{user.client_id}/events?after=2", headers=bearer(token))).json()
+    assert page["complete"] is False
+    assert page["oldest_seq"] == page["current_seq"] - 2
+    assert _texts(page["events"]) == ["event 2", "event 3", "event 4"]
+    assert recent["complete"] is True
+    assert _texts(recent["events"]) == ["event 2", "event 3", "event 4"]
+
+
+async def test_a_rolled_back_transaction_publishes_nothing_and_a_savepoint_publishes_nothing_early(
+    container: Container,
+) -> None:
+    user = await create_client_user(container)
+    with pytest.raises(RuntimeError):
+        async with scoped_session(container.sessions, TenantScope.for_client(user.client_id)) as db:
+            emit(db, user.client_id, ChatMessageData(role="system", text="rolled back"))
+            raise RuntimeError("abort")
+    async with scoped_session(container.sessions, TenantScope.for_client(user.client_id)) as db:
+        emit(db, user.client_id, ChatMessageData(role="system", text="committed"))
+        async with db.begin_nested():
+            pass
+        await container.events.flush()
+        assert await container.events.current_seq(user.client_id) == 0
+    await container.events.flush()
+    replay = await container.events.replay(user.client_id, 0)
+    assert [text for text in replay.events if "rolled back" in text] == []
+    assert len(replay.events) == 1
+    assert '"committed"' in replay.events[0]
+    assert replay.current_seq == 1
+
+
+@pytest.mark.redis
+async def test_with_redis_an_event_from_one_process_reaches_a_socket_on_another_exactly_once(
+    app_factory: Any,
+) -> None:
+    sender, receiver = app_factory(), app_factory()
+    sending: Container = sender.state.container
+    async with api_client(receiver) as api:
+        user, token = await _signed_in(api, receiver.state.container)
+    async with (
+        serving(receiver) as address,
+        open_stream(address, user.client_id, query=f"token={token}") as socket,
+    ):
+        hello = await next_message(socket)
+        await _say(sending, user, "across processes")
+        await _say(sending, user, "marker")
+        events = await events_until(socket, lambda got: "marker" in _texts(got))
+        await asyncio.sleep(0.3)  # a duplicate would arrive now
+        with pytest.raises(TimeoutError):
+            await next_message(socket, within=0.5)
+    assert _texts(events) == ["across processes", "marker"]
+    assert [e["seq"] for e in events] == [hello["seq"] + 1, hello["seq"] + 2]
+    replay = await receiver.state.container.events.replay(user.client_id, hello["seq"])
+    assert len(replay.events) == 2

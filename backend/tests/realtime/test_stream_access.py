@@ -1,0 +1,142 @@
+"""Who may open a stream, for how long, and what happens to a reader that cannot keep up."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from datetime import timedelta
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from backend.kit.container import Container
+from backend.models.user import ROLE_CLIENT
+from backend.realtime.schemas import ChatMessageData
+from backend.realtime.stream import CLOSE_CREDENTIAL_EXPIRED, CLOSE_TOO_SLOW
+from backend.tests.conftest import api_client, bearer, create_client_user, create_operator_user, login
+from backend.tests.realtime.helpers import events_until, next_message, open_stream, serving, stalled_reader
+
+
+async def _token(api: httpx.AsyncClient, container: Container) -> tuple[str, str]:
+    user = await create_client_user(container)
+    return str(user.client_id), (await login(api, user.email))["access_token"]
+
+
+async def _refusal(address: str, client_id: str, query: str, origin: str | None = None) -> int:
+    with pytest.raises(InvalidStatus) as refused:
+        async with open_stream(address, client_id, query=query, origin=origin):
+            pass
+    return refused.value.response.status_code
+
+
+async def test_a_ticket_opens_one_stream_once(
+    app: FastAPI, api: httpx.AsyncClient, container: Container
+) -> None:
+    client_id, token = await _token(api, container)
+    response = await api.post(f"/clients/{client_id}/stream-ticket", headers=bearer(token))
+    assert response.status_code == 201, response.text
+    ticket = response.json()["ticket"]
+    if container.redis is not None:
+        # Only the ticket's hash is stored.
+        assert ticket not in str(await container.redis.keys("*"))
+    async with serving(app) as address:
+        async with open_stream(address, client_id, query=f"ticket={ticket}") as socket:
+            assert (await next_message(socket))["type"] == "hello"
+        assert await _refusal(address, client_id, f"ticket={ticket}") == 401
+
+
+async def test_a_ticket_expires_unused(app_factory: type, container: Container) -> None:
+    app = app_factory(stream_ticket_seconds=0.3)
+    async with api_client(app) as api:
+        client_id, token = await _token(api, app.state.container)
+        ticket = (await api.post(f"/clients/{client_id}/stream-ticket", headers=bearer(token))).json()[
+            "ticket"
+        ]
+    await asyncio.sleep(0.6)
+    async with serving(app) as address:
+        assert await _refusal(address, client_id, f"ticket={ticket}") == 401
+
+
+async def test_another_clients_stream_and_operators_and_bad_tokens_are_refused(
+    app: FastAPI, api: httpx.AsyncClient, container: Container
+) -> None:
+    _, token = await _token(api, container)
+    other_client, _ = await _token(api, container)
+    email, password = await create_operator_user(container)
+    operator = (await login(api, email, password))["access_token"]
+    async with serving(app) as address:
+        assert await _refusal(address, other_client, f"token={token}") == 404
+        assert await _refusal(address, other_client, f"token={operator}") == 403
+        assert await _refusal(address, other_client, "token=not-a-jwt") == 401
+        assert await _refusal(address, other_client, "") == 401
+
+
+async def test_an_origin_outside_the_allowlist_is_refused(
+    app: FastAPI, api: httpx.AsyncClient, container: Container
+) -> None:
+    client_id, token = await _token(api, container)
+    async with serving(app) as address:
+        assert await _refusal(address, client_id, f"token={token}", origin="https://evil.example") == 403
+        async with open_stream(
+            address, client_id, query=f"token={token}", origin="http://localhost:5173"
+        ) as ok:
+            assert (await next_message(ok))["type"] == "hello"
+        async with open_stream(
+            address, client_id, query=f"token={token}", origin=f"http://{address}"
+        ) as same:
+            assert (await next_message(same))["type"] == "hello"
+
+
+async def test_the_stream_closes_when_its_token_expires(
+    app: FastAPI, api: httpx.AsyncClient, container: Container
+) -> None:
+    user = await create_client_user(container)
+    container.tokens.access_ttl = timedelta(seconds=2)
+    token = container.tokens.issue_access(user.user_id, ROLE_CLIENT, user.client_id)
+    async with (
+        serving(app) as address,
+        open_stream(address, user.client_id, query=f"token={token}") as socket,
+    ):
+        hello = await next_message(socket)
+        started = time.monotonic()
+        with pytest.raises(ConnectionClosed) as closed:
+            await next_message(socket, within=5)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == CLOSE_CREDENTIAL_EXPIRED
+    assert time.monotonic() - started < 3.5, hello
+
+
+async def test_a_slow_reader_is_dropped_and_a_fast_one_is_not_delayed(app_factory: type) -> None:
+    app = app_factory(stream_queue_size=16)
+    container: Container = app.state.container
+    async with api_client(app) as api:
+        client_id, token = await _token(api, container)
+    count, text = 300, "x" * 60_000  # 18 MB: far more than the socket buffers hold for a reader that stops
+    loop = asyncio.get_running_loop()
+    async with (
+        serving(app) as address,
+        stalled_reader(address, client_id, f"token={token}") as slow,
+        open_stream(address, client_id, query=f"token={token}") as fast,
+    ):
+        await next_message(fast)
+        started = time.monotonic()
+        for _ in range(count):
+            container.events.publish(uuid.UUID(client_id), ChatMessageData(role="system", text=text))
+            await asyncio.sleep(0.005)  # a steady stream a healthy reader keeps up with
+        received = await events_until(fast, lambda got: len(got) == count, within=20)
+        fast_seconds = time.monotonic() - started
+        assert [e["seq"] for e in received] == list(range(received[0]["seq"], received[0]["seq"] + count))
+        async with asyncio.timeout(10):
+            while container.events.hub.open_readers > 1:  # noqa: ASYNC110 - polling a count we do not own
+                await asyncio.sleep(0.05)
+            # Once the reader drains its socket, the last frame it finds is the close frame with the code.
+            closing = CLOSE_TOO_SLOW.to_bytes(2, "big") + b"reader too slow; reconnect and replay"
+            tail = b""
+            while not tail.endswith(closing):
+                chunk = await loop.sock_recv(slow, 1 << 20)
+                assert chunk, f"the connection ended without the close frame: {tail!r}"
+                tail = (tail + chunk)[-64:]
+    assert fast_seconds < 10

@@ -1,0 +1,132 @@
+"""The command channel on real Redis: an API-side RemoteBroker calls the worker holding the client."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from redis.asyncio import Redis
+
+from backend.brokers.base import ConnectionState
+from backend.domain.instruments import Side, Stock
+from backend.domain.orders import OrderRequest, OrderType, TimeInForce
+from backend.domain.values import NetPrice, Quantity
+from backend.kit.container import Container
+from backend.models.base import utcnow
+from backend.tests.conftest import create_client_user
+from backend.worker.commands import CommandServer
+from backend.worker.frames import Reply, Request, seal
+from backend.worker.leases import Lease, LeaseLost, LeaseStore
+from backend.worker.remote import NoOwner, RemoteBroker, RemoteChannel, reply_key, requests_key
+from backend.worker.roles import frames_redis
+
+pytestmark = pytest.mark.redis
+KEY = b"k" * 32
+
+
+@dataclass
+class Link:
+    """A worker's command server and an API process's channel to it, over one Redis."""
+
+    redis: Redis
+    worker: LeaseStore
+    channel: RemoteChannel
+    held: dict[uuid.UUID, Lease]
+
+
+@pytest.fixture
+async def link(container: Container) -> AsyncIterator[Link]:
+    redis = frames_redis(os.environ["TEST_REDIS_URL"])
+    worker = LeaseStore(container.sessions, f"worker-{uuid.uuid4().hex[:8]}", 10.0)
+    held: dict[uuid.UUID, Lease] = {}
+    server = CommandServer(redis, KEY, worker, container.sessions, container.brokers, held.get)
+    server.start()
+    channel = RemoteChannel(redis, KEY, LeaseStore(container.sessions, "api", 10.0), timeout=3.0)
+    yield Link(redis, worker, channel, held)
+    await server.close()
+    await redis.aclose()
+
+
+async def _leased(container: Container, link: Link) -> uuid.UUID:
+    client = (await create_client_user(container)).client_id
+    lease = await link.worker.acquire(client)
+    assert lease is not None
+    link.held[client] = lease
+    return client
+
+
+def _order(client_order_id: str, limit: Decimal) -> OrderRequest:
+    return OrderRequest(
+        client_order_id,
+        Stock("SPY"),
+        Side.BUY,
+        Quantity(Decimal(1)),
+        OrderType.LIMIT,
+        NetPrice(limit),
+        TimeInForce.DAY,
+    )
+
+
+async def test_a_remote_broker_answers_with_the_workers_real_values(container: Container, link: Link) -> None:
+    client = await _leased(container, link)
+    remote = RemoteBroker(client, link.channel)
+    await remote.connect()
+    assert remote.state is ConnectionState.CONNECTED
+    local = (await container.brokers.session_for(client)).broker
+    assert remote.capabilities == local.capabilities
+    (quote,) = await remote.quotes([Stock("SPY")])
+    assert quote.ask is not None
+    assert quote.ask.value > 0
+    assert (await remote.account_summary()).account_id == (await local.account_summary()).account_id
+
+
+async def test_an_order_through_a_worker_that_lost_its_lease_is_refused_and_never_sent(
+    container: Container, link: Link
+) -> None:
+    client = await _leased(container, link)
+    remote = RemoteBroker(client, link.channel)
+    await remote.connect()
+    (quote,) = await remote.quotes([Stock("SPY")])
+    assert quote.ask is not None
+    # Another holder took over (the row now carries a newer token); this worker's map still has the old one.
+    link.held[client] = Lease(client, link.worker.holder, link.held[client].token - 1)
+    with pytest.raises(LeaseLost):
+        await remote.place_order(_order("gd-fenced-1", quote.ask.value + 1))
+    local = (await container.brokers.session_for(client)).broker
+    assert [o for o in await local.open_orders() if o.client_order_id == "gd-fenced-1"] == []
+
+
+async def test_a_client_no_worker_holds_is_a_temporary_no_owner_error(
+    container: Container, link: Link
+) -> None:
+    client = (await create_client_user(container)).client_id
+    with pytest.raises(NoOwner) as caught:
+        await RemoteBroker(client, link.channel).connect()
+    assert caught.value.temporary
+
+
+async def test_an_unsigned_or_forged_frame_is_dropped_and_the_server_keeps_answering(
+    container: Container, link: Link
+) -> None:
+    client = await _leased(container, link)
+    forged = Request("forged", str(client), "account_summary", (), deadline=utcnow().timestamp() + 5)
+    await link.redis.rpush(requests_key(link.worker.holder), seal(b"x" * 32, forged))
+    await link.redis.rpush(requests_key(link.worker.holder), b"not a frame at all")
+    await asyncio.sleep(0.5)
+    assert await link.redis.llen(reply_key("forged")) == 0
+    remote = RemoteBroker(client, link.channel)
+    await remote.connect()
+    assert remote.state is ConnectionState.CONNECTED
+
+
+async def test_a_reply_frame_signed_with_another_key_is_refused() -> None:
+    from backend.worker.frames import FrameRejected, open_frame
+
+    with pytest.raises(FrameRejected):
+        open_frame(KEY, seal(b"y" * 32, Reply(value=1)))
+    assert open_frame(KEY, seal(KEY, Reply(value=1))) == Reply(value=1)

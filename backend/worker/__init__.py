@@ -1,0 +1,1 @@
+"""Workers: client leases, the runner that holds them, and the command channel API processes use."""

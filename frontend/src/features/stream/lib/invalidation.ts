@@ -1,0 +1,23 @@
+/**
+ * Which cached reads an event makes stale, as the part after ["clients", clientId] in their query keys
+ * (each feature keys its reads that way). Quotes refresh nothing: they arrive many times a second and
+ * no page caches them yet.
+ */
+import type { StreamEventType } from "./messages";
+
+const STALE: Record<StreamEventType, readonly string[]> = {
+  quote: [],
+  "trade.updated": ["trades", "agent"],
+  "order.updated": ["trades"],
+  fill: ["trades", "positions", "portfolio", "broker"],
+  "portfolio.updated": ["portfolio", "positions", "broker", "agent"],
+  "agent.status": ["agent"],
+  "trading.state": ["trading-state", "agent"],
+  "broker.status": ["broker", "agent"],
+  "chat.message": ["agent-chat"],
+};
+
+/** The query-key parts an event of this type makes stale. */
+export function staleParts(type: StreamEventType): readonly string[] {
+  return STALE[type];
+}
