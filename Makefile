@@ -102,6 +102,8 @@ bench:
 	$(BENCH_VENV)/bin/python bench/order_path.py
 	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
 	$(BENCH_VENV)/bin/python bench/api_load.py
+	$(BENCH_VENV)/bin/python bench/ws_fanout.py
+	$(BENCH_VENV)/bin/python bench/tenant_density.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache frontend/node_modules frontend/dist frontend/test-results

@@ -174,7 +174,19 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "metrics_token", "chat_llm_model", "chat_llm_base_url", "chat_llm_api_key", mode="before"
+        "database_url",
+        "migration_database_url",
+        "redis_url",
+        "simulator_always_open",
+        "worker_id",
+        "cluster_secret",
+        "jwt_secret",
+        "credential_keys",
+        "metrics_token",
+        "chat_llm_model",
+        "chat_llm_base_url",
+        "chat_llm_api_key",
+        mode="before",
     )
     @classmethod
     def _blank_token_is_unset(cls, value: Any) -> Any:

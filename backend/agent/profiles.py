@@ -18,11 +18,12 @@ _PROFILES: dict[str, dict[str, Any]] = {
         "entry": {
             "strategies": ["cash_secured_put", "covered_call", "bull_put_spread", "protective_put"],
             "target_delta_min": "0.10",
-            "target_delta_max": "0.20",
+            "target_delta_max": "0.22",
             "min_dte": 21,
             "max_dte": 45,
             "min_credit": "0.20",
-            "min_credit_to_width": "0.15",
+            # Five points wide at these deltas pays about a tenth of the width on liquid index options.
+            "min_credit_to_width": "0.10",
             "wing_width": "5",
             "edge": "0.25",
         },

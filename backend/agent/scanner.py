@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import uuid
@@ -99,6 +100,18 @@ def _sized_for_gate(strategy: StrategyParams, name: str, params: AgentParameters
     return dataclasses.replace(strategy, max_contracts=max(1, min(strategy.max_contracts, units)))
 
 
+def _candidates(
+    views: list[ChainView], holdings: Holdings, strategy: StrategyParams, params: AgentParameters
+) -> list[Candidate]:
+    return rank(
+        [
+            found
+            for name in params.entry.strategies
+            for found in scan(views, holdings, _sized_for_gate(strategy, name, params), [name])
+        ]
+    )
+
+
 async def busy_keys(db: AsyncSession, client_id: uuid.UUID) -> frozenset[str]:
     """Return the option keys in trades still open or waiting: the agent never proposes them again."""
     rows = await db.execute(
@@ -190,13 +203,8 @@ async def run_scan(
     room = holdings.net_liquidation * params.sizing.max_risk_total_pct / _HUNDRED
     room -= await capital_at_risk(db, client_id, today)
     strategy = strategy_params(params, holdings.net_liquidation, broker.capabilities.combos)
-    candidates = rank(
-        [
-            found
-            for name in params.entry.strategies
-            for found in scan(views, holdings, _sized_for_gate(strategy, name, params), [name])
-        ]
-    )
+    # Pure and CPU-bound (thousands of combinations): in a thread, not on the event loop.
+    candidates = await asyncio.to_thread(_candidates, views, holdings, strategy, params)
     summary.candidates = len(candidates)
     busy = await busy_keys(db, client_id) | holdings.option_keys
     proposed_for: set[str] = set()

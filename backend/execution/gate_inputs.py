@@ -5,19 +5,20 @@ from __future__ import annotations
 import dataclasses
 import logging
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.agent.settings_service import effective_parameters
 from backend.brokers.base import BrokerPort, Quote
 from backend.brokers.errors import BrokerError
 from backend.domain.instruments import ComboLeg, Stock
-from backend.models import AgentSettings, Order
+from backend.models import AgentSettings, DayBaseline, Order
 from backend.risk.context import (
     GateContext,
     HeldPosition,
@@ -65,6 +66,27 @@ async def client_limits(session: AsyncSession, client_id: uuid.UUID) -> RiskLimi
     if settings is None:
         return RiskLimits()
     return limits_from_parameters(effective_parameters(settings).model_dump(mode="json"))
+
+
+async def day_opening_value(db: AsyncSession, client_id: uuid.UUID, day: date, current: Decimal) -> Decimal:
+    """Return the net liquidation the client's day counts from, recording `current` when it is the first look.
+
+    Kept in the database so every process, and a restart, measures the daily loss from the same point.
+    """
+    query = select(DayBaseline.net_liquidation).where(
+        DayBaseline.client_id == client_id, DayBaseline.day == day
+    )
+    found = (await db.execute(query)).scalar_one_or_none()
+    if found is not None:
+        return found
+    try:
+        async with db.begin_nested():
+            db.add(DayBaseline(client_id=client_id, day=day, net_liquidation=current))
+            await db.flush()
+    except IntegrityError:
+        # Another process recorded the day first: its value stands.
+        return Decimal((await db.execute(query)).scalar_one())
+    return current
 
 
 async def orders_in_last_minute(session: AsyncSession, client_id: uuid.UUID, now: datetime) -> int:

@@ -12,14 +12,14 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.audit.service import Actor, open_cross_tenant, record
+from backend.audit.service import Actor, record
 from backend.brokers.base import BrokerPort
 from backend.brokers.errors import BrokerError, OrderRejected
 from backend.domain.instruments import ComboLeg, Option, OptionRight, Side, Stock
@@ -29,8 +29,7 @@ from backend.execution import gate_inputs
 from backend.execution.escalation import Escalator
 from backend.execution.fills import record_executions
 from backend.execution.tickets import TradeTicket, check_price_sign, domain_legs, order_request
-from backend.kit.db import NO_TENANT, TenantScope, scoped_session
-from backend.kit.errors import AppError, Conflict, NotFound, ServiceUnavailable
+from backend.kit.errors import Conflict, NotFound, ServiceUnavailable
 from backend.kit.metrics import count_order_outcome, count_order_transition
 from backend.models import Order, Position, Trade, TradeLeg
 from backend.models.base import utcnow
@@ -114,7 +113,6 @@ class ExecutionService:
         self._gate = gate
         self._trading = trading
         self._escalator = escalator
-        self._day_open: dict[tuple[uuid.UUID, date], Decimal] = {}
         # Set in workers (lease fencing); the embedded process and API processes have none.
         self.fence: OrderFence | None = None
 
@@ -152,9 +150,9 @@ class ExecutionService:
     ) -> GateContext:
         now = self._now()
         account = await broker.account_summary()
-        # Day P&L counts from the first look at the account on this exchange day (kept per process).
+        # Day P&L counts from the first look at the account on this exchange day.
         day = now.astimezone(gate_inputs.EXCHANGE_TZ).date()
-        opened = self._day_open.setdefault((client_id, day), account.net_liquidation.amount)
+        opened = await gate_inputs.day_opening_value(db, client_id, day, account.net_liquidation.amount)
         return await gate_inputs.build_context(
             broker,
             client_id=client_id,
@@ -187,16 +185,7 @@ class ExecutionService:
         legs = domain_legs(ticket.legs)
         check_price_sign(legs, ticket.limit_price)
         broker = await self._broker(client_id)
-        probe = Trade(
-            client_id=client_id,
-            status="proposed",
-            origin=origin,
-            underlying=legs[0].instrument.underlying,
-            quantity=ticket.quantity,
-            order_type=ticket.order_type,
-            time_in_force=ticket.time_in_force,
-            limit_price=ticket.limit_price,
-        )
+        probe = _new_trade(client_id, ticket, legs, origin=origin)
         ctx = await self._context(db, broker, client_id, probe, legs)
         return self._gate.check(ctx)
 
@@ -226,20 +215,8 @@ class ExecutionService:
         legs = domain_legs(ticket.legs)
         check_price_sign(legs, ticket.limit_price)
         broker = await self._broker(client_id)
-        trade = Trade(
-            client_id=client_id,
-            status="proposed",
-            origin=origin,
-            strategy=strategy,
-            underlying=legs[0].instrument.underlying,
-            quantity=ticket.quantity,
-            order_type=ticket.order_type,
-            time_in_force=ticket.time_in_force,
-            limit_price=ticket.limit_price,
-            rationale=ticket.rationale,
-            idempotency_key=idempotency_key,
-            expires_at=expires_at,
-        )
+        trade = _new_trade(client_id, ticket, legs, origin=origin)
+        trade.strategy, trade.idempotency_key, trade.expires_at = strategy, idempotency_key, expires_at
         db.add(trade)
         await db.flush()
         db.add_all(_leg_rows(trade, legs))
@@ -533,6 +510,22 @@ class ExecutionService:
         return list(rows.scalars())
 
 
+def _new_trade(
+    client_id: uuid.UUID, ticket: TradeTicket, legs: tuple[ComboLeg, ...], *, origin: str
+) -> Trade:
+    return Trade(
+        client_id=client_id,
+        status="proposed",
+        origin=origin,
+        underlying=legs[0].instrument.underlying,
+        quantity=ticket.quantity,
+        order_type=ticket.order_type,
+        time_in_force=ticket.time_in_force,
+        limit_price=ticket.limit_price,
+        rationale=ticket.rationale,
+    )
+
+
 def _leg_rows(trade: Trade, legs: tuple[ComboLeg, ...]) -> list[TradeLeg]:
     rows = []
     for index, leg in enumerate(legs):
@@ -571,47 +564,3 @@ def _legs_of(rows: list[TradeLeg]) -> tuple[ComboLeg, ...]:
             )
         legs.append(ComboLeg(instrument, row.ratio, Side.BUY if row.side == "buy" else Side.SELL))
     return tuple(legs)
-
-
-async def cancel_working_orders(
-    sessions: async_sessionmaker[AsyncSession], brokers: BrokerRuntime, client_id: uuid.UUID | None
-) -> int:
-    """Ask the brokers to cancel every working order of one client, or of every client (a halt)."""
-    async with scoped_session(sessions, NO_TENANT) as db:
-        await open_cross_tenant(db, actor=Actor.system("halt"), reason="cancel working orders after a halt")
-        query = select(Order.client_id, Order.client_order_id).where(Order.status.in_(WORKING_ORDER_STATUSES))
-        if client_id is not None:
-            query = query.where(Order.client_id == client_id)
-        working = (await db.execute(query)).all()
-    cancelled = 0
-    for owner, client_order_id in working:
-        try:
-            # In an API process this is a link to the worker that leases the client: the cancel reaches it.
-            session = await brokers.session_for(owner)
-            await session.broker.cancel_order(client_order_id)
-        except AppError as exc:
-            logger.warning(
-                "no broker session to cancel through", extra={"code": exc.code, "client_id": str(owner)}
-            )
-            continue
-        except BrokerError as exc:
-            logger.warning(
-                "could not cancel a working order", extra={"code": exc.code, "client_id": str(owner)}
-            )
-            continue
-        async with scoped_session(sessions, TenantScope.for_client(owner)) as db:
-            await db.execute(
-                update(Order)
-                .where(Order.client_order_id == client_order_id)
-                .values(status="cancel_requested")
-            )
-            await record(
-                db,
-                actor=Actor.system("halt"),
-                action="order.cancel_requested",
-                client_id=owner,
-                subject=f"order:{client_order_id}",
-                data={"reason": "trading halted"},
-            )
-        cancelled += 1
-    return cancelled

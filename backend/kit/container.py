@@ -17,7 +17,8 @@ from backend.config import Settings
 from backend.credentials.cipher import CredentialCipher
 from backend.execution.escalation import Escalator
 from backend.execution.events import OrderSync
-from backend.execution.service import ExecutionService, cancel_working_orders
+from backend.execution.halt_cancels import cancel_working_orders
+from backend.execution.service import ExecutionService
 from backend.kit.db import create_engine, create_sessionmaker
 from backend.kit.rate_limit import create_window_counter
 from backend.kit.redis import create_redis

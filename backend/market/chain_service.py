@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -87,8 +88,9 @@ async def chain(broker: BrokerPort, underlying: str, expiry: date, rate: Decimal
     mids = np.array([float(q.mid) if q.mid is not None else np.nan for q in option_quotes])
     strikes = np.array([float(o.strike.value) for o in options])
     calls = np.array([o.right is OptionRight.CALL for o in options])
-    implied, greeks = implied_vol_and_greeks(
-        mids, float(spot), strikes, years, float(rate), float(dividend), calls
+    # Hundreds of solves: off the event loop, so other requests and clients' loops keep moving.
+    implied, greeks = await asyncio.to_thread(
+        implied_vol_and_greeks, mids, float(spot), strikes, years, float(rate), float(dividend), calls
     )
 
     def finite(values: np.ndarray, i: int) -> float | None:

@@ -8,6 +8,7 @@ from backend.models.broker_oauth_state import BrokerOAuthState
 from backend.models.chat_message import ChatMessage
 from backend.models.client import Client
 from backend.models.client_lease import ClientLease
+from backend.models.day_baseline import DayBaseline
 from backend.models.order import Fill, Order
 from backend.models.position import Position
 from backend.models.refresh_token import RefreshToken
@@ -26,6 +27,7 @@ __all__ = [
     "ChatMessage",
     "Client",
     "ClientLease",
+    "DayBaseline",
     "Fill",
     "Order",
     "Position",
@@ -49,6 +51,7 @@ TENANT_TABLES = (
     "agent_settings",
     "agent_parameters_version",
     "chat_message",
+    "day_baseline",
     "trade",
     "trade_leg",
     "broker_order",

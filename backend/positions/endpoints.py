@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from sqlalchemy import select
 
 from backend.auth.dependencies import ClientDep
@@ -12,6 +12,7 @@ from backend.brokers.base import BrokerPort
 from backend.kit.container import Container
 from backend.kit.deps import ContainerDep
 from backend.kit.pagination import Page, PageDep, paginate
+from backend.kit.responses import validated_json
 from backend.models import Position
 from backend.positions.repository import positions_of
 from backend.positions.schemas import PortfolioRead, PositionRead
@@ -46,18 +47,20 @@ def _read(position: Position, valuation: Valuation) -> PositionRead:
 
 
 @router.get("/positions", response_model=Page[PositionRead])
-async def list_positions(caller: ClientDep, page: PageDep, container: ContainerDep) -> Page[PositionRead]:
+async def list_positions(caller: ClientDep, page: PageDep, container: ContainerDep) -> Response:
     """List the client's open positions with marks, unrealised P&L and greeks."""
     rows, total = await paginate(caller.session, positions_of(caller.client_id), page)
     # End the read before the broker lookup, which takes a pooled connection of its own: awaiting it
     # while this transaction holds one lets concurrent requests exhaust the pool and wait on each other.
     await caller.session.commit()
     valuations = await value_positions(await _broker_if_up(caller, container), rows)
-    return Page(
-        items=[_read(r, v) for r, v in zip(rows, valuations, strict=True)],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
+    return validated_json(
+        Page(
+            items=[_read(r, v) for r, v in zip(rows, valuations, strict=True)],
+            total=total,
+            limit=page.limit,
+            offset=page.offset,
+        )
     )
 
 

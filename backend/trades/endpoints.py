@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from backend.auth.dependencies import ClientDep
 from backend.kit.pagination import Page, PageDep, paginate
+from backend.kit.responses import validated_json
 from backend.models.trade import TradeStatus
 from backend.trades.repository import trades_of
 from backend.trades.schemas import TradeRead
@@ -21,8 +22,8 @@ async def list_trades(
     caller: ClientDep,
     page: PageDep,
     status: Annotated[TradeStatus | None, Query(description="Only trades in this state")] = None,
-) -> Page[TradeRead]:
+) -> Response:
     """List the client's trades, newest first."""
     rows, total = await paginate(caller.session, trades_of(caller.client_id, status), page)
     items = await trade_reads(caller.session, caller.client_id, rows)
-    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+    return validated_json(Page(items=items, total=total, limit=page.limit, offset=page.offset))

@@ -69,10 +69,15 @@ test("the risk editor resets a profile, saves a limit, and shows range errors be
   await expect(form.getByLabel("Max daily loss")).toHaveValue(/^1500(\.00)?$/);
   await expect(page.getByRole("table", { name: "Parameter versions" }).getByRole("cell", { name: String(before + 1), exact: true })).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/41-risk-saved.png`, fullPage: true });
+
+  // Cross the spread (edge 1): the agent's proposals then fill as soon as they are approved.
+  await form.getByLabel("Edge", { exact: true }).fill("1");
+  await form.getByRole("button", { name: "Save 1 change" }).click();
+  await expect(page.getByRole("status").filter({ hasText: `Saved as version ${before + 2}.` })).toBeVisible();
   await phoneShot(page, "42-risk-phone.png");
 });
 
-test("scan, approve a proposal, and an open dashboard shows the trade from the stream", async ({ browser }) => {
+test("scan, approve, watch the fill and position arrive live; a halt shows the banner and refuses an approval", async ({ browser }) => {
   const context = await browser.newContext();
   const dashboard = await context.newPage();
   await signIn(dashboard);
@@ -109,12 +114,14 @@ test("scan, approve a proposal, and an open dashboard shows the trade from the s
 
   await card.getByRole("button", { name: /^Approve / }).click();
   const decided = agentPage.getByTestId("decision-note");
-  await expect(decided).toContainText(new RegExp(`Approved ${underlying} .*: (submitted|filled|partially filled)`));
+  await expect(decided).toContainText(new RegExp(`Approved ${underlying} .*: filled`));
 
-  // The stream's trade.updated event refreshes the dashboard's trades list (it does not poll).
+  // The stream's events refresh the dashboard (it does not poll): the trade filled, its legs held.
   await expect(
-    trades.getByRole("row").filter({ hasText: underlying }).filter({ hasText: /submitted|filled/ }).first(),
+    trades.getByRole("row").filter({ hasText: underlying }).filter({ hasText: /filled/ }).first(),
   ).toBeVisible({ timeout: 15_000 });
+  const positions = dashboard.getByRole("table", { name: "Positions" });
+  await expect(positions.getByRole("row").filter({ hasText: underlying }).first()).toBeVisible({ timeout: 15_000 });
   await dashboard.screenshot({ path: `${SHOTS}/44-dashboard-live-trade.png`, fullPage: true });
 
   // Rejecting the next one asks for an optional reason; a decided proposal leaves the queue.
@@ -123,6 +130,33 @@ test("scan, approve a proposal, and an open dashboard shows the trade from the s
   await next.getByLabel("Reason (optional)").fill("e2e: not today");
   await next.getByRole("button", { name: "Confirm reject" }).click();
   await expect(decided).toContainText("Rejected");
+
+  // An operator halts the client: the banner appears and approving the last proposal is refused.
+  const login = demoLogin("operator");
+  const token = (
+    await (await context.request.post(`${baseUrl()}/auth/login`, { data: login })).json()
+  ).access_token as string;
+  const clientId = (
+    await (await context.request.post(`${baseUrl()}/auth/login`, { data: demoLogin("client") })).json()
+  ).client_id as string;
+  const halt = { scope: "client", client_id: clientId, state: "HALTED", reason: "e2e: risk review", allow_reduce_only: false };
+  const halted = await context.request.post(`${baseUrl()}/admin/trading-halt`, {
+    data: halt,
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  expect(halted.ok()).toBeTruthy();
+  await expect(agentPage.getByRole("alert", { name: "Trading state" })).toContainText("Trading is halted", {
+    timeout: 15_000,
+  });
+  const last = agentPage.getByRole("article").filter({ has: agentPage.getByRole("img", { name: /Payoff at expiry/ }) }).first();
+  await last.getByRole("button", { name: /^Approve / }).click();
+  await expect(decided).toContainText(/: denied\./);
+  await agentPage.screenshot({ path: `${SHOTS}/47-halted-approval-refused.png`, fullPage: true });
+  const resumed = await context.request.post(`${baseUrl()}/admin/trading-halt`, {
+    data: { ...halt, state: "ACTIVE", reason: "e2e: review done" },
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  expect(resumed.ok()).toBeTruthy();
 
   // The calculator: a price from a volatility.
   const calc = agentPage.getByRole("form", { name: "Option calculator" });

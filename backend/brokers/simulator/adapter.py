@@ -8,6 +8,7 @@ each session close expires DAY orders and settles expiring options.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
@@ -33,7 +34,15 @@ from backend.brokers.errors import (
 from backend.brokers.simulator.account import Ledger
 from backend.brokers.simulator.admission import Admission
 from backend.brokers.simulator.config import AccountConfig
-from backend.brokers.simulator.fills import Match, cumulative_commission, is_marketable, legs_of, natural
+from backend.brokers.simulator.fills import (
+    Match,
+    at_limit,
+    cumulative_commission,
+    improvement,
+    is_marketable,
+    legs_of,
+    natural,
+)
 from backend.brokers.simulator.lifecycle import settle_expiries
 from backend.brokers.simulator.market import SessionClose, SimulatedMarket
 from backend.brokers.simulator.working import OrderRecord
@@ -275,21 +284,55 @@ class SimulatorBroker:
             seen_step, consumed = self._consumed.get(key, (step, _ZERO))
             self._consumed[key] = (step, (consumed if seen_step == step else _ZERO) + units * leg.ratio)
 
-    def _try_fill(self, record: OrderRecord) -> None:
+    def _try_fill(self, record: OrderRecord, *, resting: bool = False) -> None:
         request = record.request
         if not self.market.is_open():
             return
         legs = legs_of(request.instrument, request.side)
-        match = natural(request.instrument, request.side, self.market.quotes([leg for leg, _, _ in legs]))
+        quotes = self.market.quotes([leg for leg, _, _ in legs])
+        match = natural(request.instrument, request.side, quotes)
         limit = request.limit_price.value if request.limit_price is not None else None
-        if match is None or not is_marketable(request.order_type, request.side, limit, match):
+        if match is None:
             return
+        if not is_marketable(request.order_type, request.side, limit, match):
+            inside = (
+                self._inside_fill(record, match, quotes, limit) if resting and limit is not None else None
+            )
+            if inside is None:
+                return
+            match = inside
         step = self.market.step
         units = min(record.remaining, self._available(match, step))
         if units <= 0:
             return
         self._consume(match, units, step)
         self._execute(record, match, units)
+
+    def _inside_fill(
+        self, record: OrderRecord, match: Match, quotes: list[Quote], limit: Decimal
+    ) -> Match | None:
+        mids = [q.mid for q in quotes]
+        if any(m is None for m in mids):
+            return None
+        known = [m for m in mids if m is not None]
+        mid = sum(
+            (
+                m * t.ratio * (t.side.sign * record.request.side.sign)
+                for m, t in zip(known, match.legs, strict=True)
+            ),
+            Decimal(0),
+        )
+        where = improvement(record.request.side, limit, match.price, mid)
+        if where is None:
+            return None
+        # Deterministic per order and step: a replay of the same market fills the same orders.
+        digest = hashlib.sha256(
+            f"{self.account_id}:{record.request.client_order_id}:{self.market.step}".encode()
+        )
+        draw = int.from_bytes(digest.digest()[:8], "big") / 2**64
+        if draw >= self.config.inside_spread_fill_rate * (1 + 3 * where):
+            return None
+        return at_limit(match, known, record.request.side, limit)
 
     def _execute(self, record: OrderRecord, match: Match, units: Decimal) -> None:
         request, now = record.request, self.market.market_time
@@ -339,7 +382,7 @@ class SimulatorBroker:
         # Displayed size is fresh on every step, so what was taken on older steps is forgotten.
         self._consumed = {k: v for k, v in self._consumed.items() if v[0] == step}
         for record in self.working_orders():
-            self._try_fill(record)
+            self._try_fill(record, resting=True)
         self._quote_watch = [(s, i) for s, i in self._quote_watch if not s.closed]
         wanted = {i.key: i for _, instruments in self._quote_watch for i in instruments}
         if wanted:

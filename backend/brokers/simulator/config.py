@@ -103,6 +103,10 @@ class AccountConfig:
     """Hold the full strike in cash for short puts instead of the Reg-T naked-put margin."""
     commissions: CommissionSchedule = field(default_factory=CommissionSchedule)
     currency: str = "USD"
+    inside_spread_fill_rate: float = 0.05
+    """Chance per market step that a resting limit at mid fills at its limit (four times it just inside the
+    natural price):
+    liquid options trade inside the spread, so a patient limit often fills without crossing it."""
 
 
 @dataclass(frozen=True, slots=True)

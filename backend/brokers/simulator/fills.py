@@ -20,6 +20,7 @@ from backend.domain.instruments import Combo, Instrument, Side, SingleInstrument
 from backend.domain.orders import OrderType
 
 _ZERO = Decimal(0)
+_TICK4 = Decimal("0.0001")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,41 @@ def is_marketable(order_type: OrderType, side: Side, limit: Decimal | None, matc
     if order_type is OrderType.MARKET or limit is None:
         return True
     return match.price <= limit if side is Side.BUY else match.price >= limit
+
+
+def improvement(side: Side, limit: Decimal, natural_price: Decimal, mid: Decimal) -> float | None:
+    """Return how far a resting limit sits from mid towards the natural price (0 at mid, 1 at natural).
+
+    None when it is not between them (behind mid, or already marketable).
+    """
+    gap = natural_price - mid if side is Side.BUY else mid - natural_price
+    offered = limit - mid if side is Side.BUY else mid - limit
+    if gap <= 0 or offered < 0 or offered >= gap:
+        return None
+    return float(offered / gap)
+
+
+def at_limit(match: Match, mids: Sequence[Decimal], side: Side, limit: Decimal) -> Match:
+    """Return the match re-priced to fill at `limit`: every leg moved from its far side towards its mid.
+
+    One fraction for every leg keeps the legs' signed sum equal to the limit; the rounding residue
+    goes to the first leg.
+    """
+    natural_mid = sum(
+        (m * t.ratio * (t.side.sign * side.sign) for m, t in zip(mids, match.legs, strict=True)), _ZERO
+    )
+    toward_mid = (match.price - limit) / (match.price - natural_mid)
+    legs = [
+        LegTerms(
+            t.instrument, t.side, t.ratio, (t.price + (m - t.price) * toward_mid).quantize(_TICK4), t.size
+        )
+        for m, t in zip(mids, match.legs, strict=True)
+    ]
+    total = sum((t.price * t.ratio * (t.side.sign * side.sign) for t in legs), _ZERO)
+    first = legs[0]
+    residue = (limit - total) / (first.ratio * first.side.sign * side.sign)
+    legs[0] = LegTerms(first.instrument, first.side, first.ratio, first.price + residue, first.size)
+    return Match(limit, match.available, tuple(legs))
 
 
 def cumulative_commission(

@@ -23,7 +23,7 @@ async def test_a_new_client_runs_on_its_profile_with_the_gates_built_in_limits(
     body = (await api.get(f"{base}/parameters", headers=headers)).json()
     assert body["version"] == 1
     assert body["risk_profile"] == "conservative"
-    assert Decimal(body["parameters"]["entry"]["target_delta_max"]) == Decimal("0.2")
+    assert Decimal(body["parameters"]["entry"]["target_delta_max"]) == Decimal("0.22")
     assert Decimal(body["parameters"]["risk"]["max_daily_loss"]) == 2000
     assert {k: Decimal(v) for k, v in body["ranges"]["risk.max_daily_loss"].items() if v} == {
         "min": 0,

@@ -52,3 +52,22 @@ async def test_a_new_client_gets_gated_proposals_within_one_scan(
     status = (await api.get(f"{base}/agent/status", headers=headers)).json()
     assert status["open_proposals"] == len(later)
     assert status["last_scan"]["proposed"] == again["proposed"]
+
+
+async def test_a_client_on_the_default_profile_gets_proposals_too(
+    api: httpx.AsyncClient, container: Container
+) -> None:
+    user = await create_client_user(container)
+    headers = bearer((await login(api, user.email))["access_token"])
+    base = f"/clients/{user.client_id}"
+    result = (await api.post(f"{base}/agent/scan", headers=headers)).json()
+    assert result["proposed"], result["last_scan"]
+    limits = (await api.get(f"{base}/agent/parameters", headers=headers)).json()["parameters"]
+    for trade_id in result["proposed"]:
+        trade = (await api.get(f"{base}/trades/{trade_id}", headers=headers)).json()
+        assert trade["strategy"] in limits["entry"]["strategies"]
+        assert trade["quantity"] <= limits["sizing"]["max_contracts_per_trade"]
+        assert (
+            Decimal(trade["metrics"]["capital_at_risk"])
+            <= 100_000 * Decimal(limits["sizing"]["max_risk_per_trade_pct"]) / 100
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -93,3 +94,15 @@ def test_auto_create_tables_is_refused_outside_development(tmp_path: Path) -> No
 def test_password_hashing_below_owasp_minimum_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValidationError):
         _settings(tmp_path, password_hash_memory_kib=8192)
+
+
+def test_the_documented_example_env_file_loads(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Copying .env.example to .env must start: its blank values mean "unset", not "invalid".
+    for name in list(os.environ):
+        if name.isupper() and name not in ("PATH", "HOME"):
+            monkeypatch.delenv(name, raising=False)
+    example = Path(__file__).resolve().parents[3] / ".env.example"
+    settings = Settings(_env_file=str(example))
+    assert settings.database_url is None
+    assert settings.simulator_always_open is None
+    assert settings.redis_url is None
