@@ -107,6 +107,9 @@ class Settings(BaseSettings):
         le=3600,
         description="How often each client's agent looks at quotes, exits and scans due",
     )
+    pnl_snapshot_seconds: float = Field(
+        default=300.0, ge=1, le=86400, description="Least time between two points of a client's P&L history"
+    )
     process_role: Literal["all", "api", "worker"] = Field(
         default="all",
         description="all: one process does everything; api: HTTP/WS only; worker: leased broker sessions",

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from backend.admin.client_endpoints import router as admin_client_router
 from backend.admin.endpoints import router as admin_router
 from backend.agent.chat.endpoints import router as chat_router
 from backend.agent.endpoints import router as agent_router
@@ -28,8 +29,10 @@ from backend.kit.openapi import install_openapi
 from backend.kit.request_context import REQUEST_ID_HEADER, RequestContextMiddleware
 from backend.market.calculator_endpoints import router as calculator_router
 from backend.market.endpoints import router as market_router
+from backend.pnl.endpoints import router as pnl_router
 from backend.positions.endpoints import router as positions_router
 from backend.realtime.endpoints import router as realtime_router
+from backend.risk.usage_endpoints import router as risk_usage_router
 from backend.trades.endpoints import router as trades_router
 from backend.trading.endpoints import router as trading_router
 from backend.web.static import FRONTEND_DIST, mount_frontend
@@ -86,12 +89,15 @@ def create_app(
         metrics_router,
         auth_router,
         positions_router,
+        risk_usage_router,
+        pnl_router,
         trades_router,
         execution_router,
         broker_router,
         market_router,
         calculator_router,
         admin_router,
+        admin_client_router,
         trading_router,
         audit_router,
         realtime_router,

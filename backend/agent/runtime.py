@@ -38,6 +38,7 @@ from backend.kit.db import NO_TENANT, TenantScope, scoped_session
 from backend.kit.errors import AppError
 from backend.models import BrokerAccount
 from backend.models.base import utcnow
+from backend.pnl.recorder import PnlRecorder
 from backend.realtime.bus import EventBus
 from backend.realtime.schemas import AgentStatusData
 from backend.risk.context import TradingMode
@@ -48,6 +49,7 @@ from backend.trading.service import TradingStateService
 logger = logging.getLogger("greekdesk.agent")
 _HUNDRED = Decimal(100)
 SCAN_READY_SECONDS = 5.0
+CLOSE_GRACE_SECONDS = 10.0
 
 
 @dataclass
@@ -87,6 +89,8 @@ class AgentRuntime:
         self._reconciled: set[uuid.UUID] = set()
         self._spots: dict[tuple[uuid.UUID, str], Decimal] = {}
         self._discovery: asyncio.Task[None] | None = None
+        self._closing = asyncio.Event()
+        self._pnl = PnlRecorder(sessions, timedelta(seconds=settings.pnl_snapshot_seconds), clock)
 
     def is_running(self, client_id: uuid.UUID) -> bool:
         """Tell whether this process runs the client's loop."""
@@ -110,7 +114,7 @@ class AgentRuntime:
 
     def ensure(self, client_id: uuid.UUID) -> None:
         """Start the client's loop if it is not running."""
-        if not self.is_running(client_id):
+        if not self.is_running(client_id) and not self._closing.is_set():
             self._loops[client_id] = asyncio.create_task(self._loop(client_id), name=f"agent:{client_id}")
 
     def start(self) -> None:
@@ -128,6 +132,8 @@ class AgentRuntime:
             )
             await db.commit()
         for client_id in clients:
+            if self._closing.is_set():
+                return
             try:
                 await self._brokers.session_for(client_id)
             except AppError as exc:
@@ -136,7 +142,7 @@ class AgentRuntime:
                 )
 
     async def _loop(self, client_id: uuid.UUID) -> None:
-        while True:
+        while not self._closing.is_set():
             try:
                 await self.run_once(client_id)
             except asyncio.CancelledError:
@@ -144,7 +150,8 @@ class AgentRuntime:
             except Exception:
                 # One client's failure must not stop its loop for good, nor anyone else's.
                 logger.exception("agent tick failed", extra={"client_id": str(client_id)})
-            await asyncio.sleep(self._settings.agent_tick_seconds)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._closing.wait(), self._settings.agent_tick_seconds)
 
     def _broker(self, client_id: uuid.UUID) -> BrokerPort | None:
         session = self._brokers.registry.get(client_id)
@@ -186,6 +193,9 @@ class AgentRuntime:
     async def _tick(self, client_id: uuid.UUID, force_scan: bool) -> TickReport:
         broker = self._broker(client_id)
         now = self._clock()
+        if broker is not None:
+            # Before the tick's session opens: the broker call must not hold a pooled connection.
+            await self._pnl.record_quietly(client_id, broker)
         async with scoped_session(self._sessions, TenantScope.for_client(client_id)) as db:
             expired = await expire_proposals(db, client_id, now)
             settings = await settings_of(db, client_id)
@@ -268,7 +278,13 @@ class AgentRuntime:
                 await task
 
     async def close(self) -> None:
-        """Stop every loop."""
+        """Stop every loop: let a tick in progress finish (briefly), then cancel what is left."""
+        # Cancelling a tick halfway through a database write can leave SQLite's write lock held by
+        # a connection nobody closes, and then the simulator's final save waits on it.
+        self._closing.set()
+        running = [t for t in (self._discovery, *self._loops.values()) if t is not None and not t.done()]
+        if running:
+            await asyncio.wait(running, timeout=CLOSE_GRACE_SECONDS)
         if self._discovery is not None:
             self._discovery.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -116,6 +116,10 @@ class ExecutionService:
         # Set in workers (lease fencing); the embedded process and API processes have none.
         self.fence: OrderFence | None = None
 
+    def now(self) -> datetime:
+        """Return the venue's time, the clock the gate decides on (day P&L, order rate)."""
+        return self._now()
+
     async def _broker(self, client_id: uuid.UUID) -> BrokerPort:
         session = await self._brokers.session_for(client_id)
         if not await session.wait_connected(CONNECT_WAIT_SECONDS):

@@ -10,6 +10,7 @@ from backend.models.client import Client
 from backend.models.client_lease import ClientLease
 from backend.models.day_baseline import DayBaseline
 from backend.models.order import Fill, Order
+from backend.models.pnl_snapshot import PnlSnapshot
 from backend.models.position import Position
 from backend.models.refresh_token import RefreshToken
 from backend.models.simulator_state import SimulatorAccountState, SimulatorMarketState
@@ -30,6 +31,7 @@ __all__ = [
     "DayBaseline",
     "Fill",
     "Order",
+    "PnlSnapshot",
     "Position",
     "RefreshToken",
     "SimulatorAccountState",
@@ -52,6 +54,7 @@ TENANT_TABLES = (
     "agent_parameters_version",
     "chat_message",
     "day_baseline",
+    "pnl_snapshot",
     "trade",
     "trade_leg",
     "broker_order",

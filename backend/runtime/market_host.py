@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from backend.brokers.simulator import MarketConfig, SimulatedMarket
@@ -55,6 +55,12 @@ class MarketHost:
     def _build(self, saved: dict[str, Any] | None) -> SimulatedMarket:
         market = SimulatedMarket(self._config(), clock=self._clock)
         if saved and saved.get("fingerprint") == self._fingerprint():
+            synced_at = datetime.fromisoformat(saved["market"]["synced_at"])
+            if synced_at > self._clock.now():
+                # Saved by a run on a clock ahead of this one (a backtest): its prices would be from the
+                # future and every quote would look stale to the gate.
+                logger.warning("the saved simulator market is ahead of this clock; starting a fresh market")
+                return market
             market.restore(saved["market"])
             market.sync()
         elif saved:

@@ -91,11 +91,40 @@ test("an operator creates a client, sees it listed, and its user can sign in", a
   await page.screenshot({ path: `${SHOTS}/07-operator-phone.png`, fullPage: true });
   await page.setViewportSize({ width: 1366, height: 800 });
 
+  // The new (throwaway) client's detail: broker session, modes, limits usage; then reset its user's password.
+  await clients.getByRole("link", { name: "Acme Capital" }).click();
+  await expect(page).toHaveURL(/\/operator\/clients\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole("heading", { name: "Acme Capital" })).toBeVisible();
+  await expect(page.getByRole("list", { name: "Limits usage" })).toBeVisible();
+  await expect(page.getByRole("meter", { name: "Open positions" })).toBeVisible();
+  await expect(page.getByRole("definition").filter({ hasText: /^simulator$/ })).toBeVisible();
+  const users = page.getByRole("table", { name: "Users" });
+  await expect(users.getByText(email)).toBeVisible();
+  await users.getByRole("button", { name: "Reset password" }).click();
+  await page.getByRole("button", { name: "Reset password…" }).click();
+  await expect(page.getByRole("alertdialog")).toContainText(`Reset the password of ${email}?`);
+  await page.getByRole("button", { name: "Yes, reset the password" }).click();
+  const shown = page.getByTestId("generated-password");
+  await expect(shown).toHaveText(/^\S{12,}$/);
+  const generated = (await shown.textContent()) ?? "";
+  await page.screenshot({ path: `${SHOTS}/09-operator-client-detail.png`, fullPage: true });
+
   await signOut(page);
-  await signIn(page, { username: email, password });
+  // The initial password no longer works; the generated one does.
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toBeVisible();
+  await signIn(page, { username: email, password: generated });
   await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByRole("region", { name: "Limits" })).toBeVisible();
+  await expect(page.getByRole("meter", { name: "Daily loss" })).toBeVisible();
   await expect(page.getByText("No positions yet.")).toBeVisible();
-  await expect(page.getByText("No trades yet.")).toBeVisible();
+  // Opening the client's detail started its broker session, and with it the agent: its first scan may
+  // already have proposed trades (waiting for approval), but nothing has been traded.
+  const trades = page.getByRole("table", { name: "Trades" });
+  await expect(trades).toBeVisible();
+  await expect(trades.getByText(/filled|submitted/)).toHaveCount(0);
   await expect(page.getByText(email)).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/08-new-client-dashboard.png`, fullPage: true });
 });

@@ -57,6 +57,9 @@ export default async function globalSetup() {
       PASSWORD_HASH_TIME_COST: "2",
       PASSWORD_HASH_MEMORY_KIB: "19456",
       PASSWORD_HASH_PARALLELISM: "1",
+      // Prices step once a minute, so a proposal priced at the market is still marketable when a test
+      // approves it a few seconds later (the agent's e2e retries if a step lands in between).
+      SIMULATOR_STEP_SECONDS: "60",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -115,6 +115,14 @@ test("the dashboard sums the account and the ticket reaches the gate", async ({ 
   await expect(page.getByRole("table", { name: "Trades" }).getByText("filled")).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/27-dashboard-ticket.png`, fullPage: true });
 
+  // P&L over time: TradingView's lightweight-charts draws the recorded points and the live balances.
+  const pnl = page.getByRole("region", { name: "P&L over time" });
+  await expect(pnl.getByRole("img", { name: /^Net liquidation over time, \d+ points?$/ })).toBeVisible();
+  await expect(pnl.locator("canvas").first()).toBeVisible();
+  await pnl.getByRole("button", { name: "P&L", exact: true }).click();
+  await expect(pnl.getByRole("img", { name: /^Total P&L over time/ })).toBeVisible();
+  await pnl.screenshot({ path: `${SHOTS}/27c-dashboard-pnl-chart.png` });
+
   // Far more than the account can carry: the gate says no, with every reason.
   await ticket.getByLabel("Quantity").fill("10000");
   await ticket.getByRole("button", { name: "Send to the gate" }).click();

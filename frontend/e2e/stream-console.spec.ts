@@ -112,16 +112,40 @@ test("scan, approve, watch the fill and position arrive live; a halt shows the b
   const row = trades.getByRole("row").filter({ hasText: underlying }).filter({ hasText: "iron_condor" });
   await expect(row.first()).toBeVisible({ timeout: 15_000 });
 
-  await card.getByRole("button", { name: /^Approve / }).click();
   const decided = agentPage.getByTestId("decision-note");
-  await expect(decided).toContainText(new RegExp(`Approved ${underlying} .*: filled`));
+  const client = (await (await context.request.post(`${baseUrl()}/auth/login`, { data: demoLogin("client") })).json()) as {
+    access_token: string;
+    client_id: string;
+  };
+  const asClient = { Authorization: `Bearer ${client.access_token}` };
+  let approved = underlying;
+  for (let attempt = 1; ; attempt++) {
+    const proposal = agentPage.getByRole("article").filter({ has: agentPage.getByRole("img", { name: /Payoff at expiry/ }) }).first();
+    approved = ((await proposal.getByRole("heading").textContent()) ?? "").trim().split(" ")[0]!;
+    await proposal.getByRole("button", { name: /^Approve / }).click();
+    await expect(decided).toContainText(/Approved .*: (filled|submitted|partially filled)\./);
+    if ((await decided.textContent())?.includes(": filled.")) break;
+    // A price step landed between the proposal and the approval, so the order rests in the book:
+    // withdraw it and approve the next proposal (a fresh scan when none is left).
+    expect(attempt, "an approved proposal priced at the market fills").toBeLessThan(4);
+    const resting = await context.request.get(`${baseUrl()}/clients/${client.client_id}/trades?status=submitted`, {
+      headers: asClient,
+    });
+    for (const trade of ((await resting.json()) as { items: { id: string }[] }).items) {
+      await context.request.post(`${baseUrl()}/clients/${client.client_id}/trades/${trade.id}/cancel`, { headers: asClient });
+    }
+    if ((await agentPage.getByRole("img", { name: /Payoff at expiry/ }).count()) < 2) {
+      await agentPage.getByRole("button", { name: "Scan now" }).click();
+      await expect(agentPage.getByRole("status").filter({ hasText: /Scan done/ })).toBeVisible({ timeout: 30_000 });
+    }
+  }
 
   // The stream's events refresh the dashboard (it does not poll): the trade filled, its legs held.
   await expect(
-    trades.getByRole("row").filter({ hasText: underlying }).filter({ hasText: /filled/ }).first(),
+    trades.getByRole("row").filter({ hasText: approved }).filter({ hasText: /filled/ }).first(),
   ).toBeVisible({ timeout: 15_000 });
   const positions = dashboard.getByRole("table", { name: "Positions" });
-  await expect(positions.getByRole("row").filter({ hasText: underlying }).first()).toBeVisible({ timeout: 15_000 });
+  await expect(positions.getByRole("row").filter({ hasText: approved }).first()).toBeVisible({ timeout: 15_000 });
   await dashboard.screenshot({ path: `${SHOTS}/44-dashboard-live-trade.png`, fullPage: true });
 
   // Rejecting the next one asks for an optional reason; a decided proposal leaves the queue.
@@ -136,9 +160,7 @@ test("scan, approve, watch the fill and position arrive live; a halt shows the b
   const token = (
     await (await context.request.post(`${baseUrl()}/auth/login`, { data: login })).json()
   ).access_token as string;
-  const clientId = (
-    await (await context.request.post(`${baseUrl()}/auth/login`, { data: demoLogin("client") })).json()
-  ).client_id as string;
+  const clientId = client.client_id;
   const halt = { scope: "client", client_id: clientId, state: "HALTED", reason: "e2e: risk review", allow_reduce_only: false };
   const halted = await context.request.post(`${baseUrl()}/admin/trading-halt`, {
     data: halt,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -61,7 +62,7 @@ def embedded(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]
     """`greekdesk run` on a free port with a fresh data directory."""
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "backend.cli", "run", "--port", str(port)],
+        [sys.executable, "-X", "faulthandler", "-m", "backend.cli", "run", "--port", str(port)],
         env=_env(tmp_path / "data"),
         cwd=tmp_path,
         stdout=subprocess.PIPE,
@@ -83,7 +84,14 @@ def embedded(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]
         yield base, tmp_path / "data", process
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            # Say where it is stuck: faulthandler prints every thread's stack on SIGABRT.
+            process.send_signal(signal.SIGABRT)
+            pytest.fail(
+                f"greekdesk run did not stop on SIGTERM:\n{process.communicate(timeout=10)[0][-20000:]}"
+            )
 
 
 def test_run_serves_ready_and_printed_demo_credentials_read_empty_positions(

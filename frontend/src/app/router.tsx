@@ -11,6 +11,7 @@ import { NotFoundRoute } from "@/app/routes/not-found";
 import { OnboardingRoute } from "@/app/routes/onboarding";
 import { OperatorRoute } from "@/app/routes/operator";
 import { OperatorAuditRoute } from "@/app/routes/operator-audit";
+import { OperatorClientRoute } from "@/app/routes/operator-client";
 import { OperatorTradingRoute } from "@/app/routes/operator-trading";
 import { PhillipCallbackRoute } from "@/app/routes/phillip-callback";
 import { RiskRoute } from "@/app/routes/risk";
@@ -30,6 +31,7 @@ export const paths = {
   operator: "/operator",
   operatorTrading: "/operator/trading",
   operatorAudit: "/operator/audit",
+  operatorClient: "/operator/clients/:clientId",
 } as const;
 
 function client(element: ReactElement) {
@@ -56,6 +58,7 @@ export const routes: RouteObject[] = [
       { path: paths.operator, element: operator(<OperatorRoute />) },
       { path: paths.operatorTrading, element: operator(<OperatorTradingRoute />) },
       { path: paths.operatorAudit, element: operator(<OperatorAuditRoute />) },
+      { path: paths.operatorClient, element: operator(<OperatorClientRoute />) },
       { path: "*", element: <NotFoundRoute /> },
     ],
   },

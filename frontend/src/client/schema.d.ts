@@ -48,6 +48,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/clients/{client_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Client
+         * @description Show a client: users, broker session, agent mode and effective mode, trading state, limits usage.
+         */
+        get: operations["read_client_admin_clients__client_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/trading-halt": {
         parameters: {
             query?: never;
@@ -66,6 +86,26 @@ export interface paths {
          * @description Halt, restrict or resume trading globally or for one client.
          */
         post: operations["change_trading_state_admin_trading_halt_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/users/{user_id}/reset-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset User Password
+         * @description Set a client user's password, or generate one shown once; every session of the user ends.
+         */
+        post: operations["reset_user_password_admin_users__user_id__reset_password_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -544,6 +584,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/clients/{client_id}/pnl-history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Pnl History
+         * @description List the client's net liquidation and P&L over time, oldest first.
+         */
+        get: operations["pnl_history_clients__client_id__pnl_history_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/clients/{client_id}/portfolio": {
         parameters: {
             query?: never;
@@ -598,6 +658,26 @@ export interface paths {
          * @description Propose the trade that closes a position; it waits for approval like any other.
          */
         post: operations["close_position_clients__client_id__positions__position_id__close_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/clients/{client_id}/risk/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Risk Usage
+         * @description Show each risk limit with its current usage (broker-derived usage is null while the broker is down).
+         */
+        get: operations["risk_usage_clients__client_id__risk_usage_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1392,6 +1472,19 @@ export interface components {
             user_id: string;
         };
         /**
+         * ClientDetailRead
+         * @description One client: its users, broker session, agent mode and effective mode, trading state, limits usage.
+         */
+        ClientDetailRead: {
+            agent: components["schemas"]["AgentStatusRead"];
+            broker: components["schemas"]["BrokerStatusRead"];
+            client: components["schemas"]["ClientRead"];
+            trading: components["schemas"]["TradingRead"];
+            usage: components["schemas"]["RiskUsageRead"];
+            /** Users */
+            users: components["schemas"]["ClientUserRead"][];
+        };
+        /**
          * ClientRead
          * @description A client as operators see it.
          */
@@ -1427,6 +1520,30 @@ export interface components {
              * @description While halted, may orders that only reduce risk go out?
              */
             reduce_only_allowed: boolean;
+        };
+        /**
+         * ClientUserRead
+         * @description A user of the client, as operators see it (never a password hash).
+         */
+        ClientUserRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Email */
+            email: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Is Active */
+            is_active: boolean;
+            /** Last Login At */
+            last_login_at: string | null;
+            /** Role */
+            role: string;
         };
         /**
          * EntryRules
@@ -1654,6 +1771,49 @@ export interface components {
             strike?: number | string | null;
             /** Symbol */
             symbol: string;
+        };
+        /**
+         * LimitUsageRead
+         * @description One limit: its value, what counts against it now, and how much of it is used.
+         */
+        LimitUsageRead: {
+            /**
+             * Key
+             * @description Stable name of the measure, e.g. daily_loss, portfolio_delta
+             */
+            key: string;
+            /** Label */
+            label: string;
+            /**
+             * Limit
+             * @description The limit in force; null when it cannot be worked out now
+             */
+            limit: string | null;
+            /**
+             * Ratio
+             * @description used / limit (1.0 is at the limit); null when either is unknown
+             */
+            ratio: number | null;
+            /**
+             * Reason
+             * @description Why the usage is unknown, when it is
+             */
+            reason?: string | null;
+            /**
+             * Unit
+             * @enum {string}
+             */
+            unit: "money" | "count" | "greek";
+            /**
+             * Used
+             * @description What counts against the limit (a loss, an absolute greek)
+             */
+            used: string | null;
+            /**
+             * Value
+             * @description The measure, signed (e.g. today's P&L, the book's delta)
+             */
+            value: string | null;
         };
         /**
          * LiquidityFilters
@@ -2010,6 +2170,32 @@ export interface components {
             total: number;
         };
         /**
+         * PasswordReset
+         * @description A new password for the user, or none to have one generated (shown once).
+         */
+        PasswordReset: {
+            /** Password */
+            password?: string | null;
+        };
+        /**
+         * PasswordResetDone
+         * @description The reset: the generated password (only when one was generated) and the sessions ended.
+         */
+        PasswordResetDone: {
+            /**
+             * Generated Password
+             * @description Shown once; null when the operator chose the password
+             */
+            generated_password: string | null;
+            /** Revoked Sessions */
+            revoked_sessions: number;
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+        };
+        /**
          * PauseUpdate
          * @description Why the agent is paused (optional).
          */
@@ -2151,6 +2337,42 @@ export interface components {
              * @default false
              */
             use_pkce: boolean;
+        };
+        /**
+         * PnlHistoryRead
+         * @description A client's P&L over time, oldest point first.
+         */
+        PnlHistoryRead: {
+            /** Points */
+            points: components["schemas"]["PnlPointRead"][];
+        };
+        /**
+         * PnlPointRead
+         * @description The account's values at one moment, as the broker reported them.
+         */
+        PnlPointRead: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Currency
+             * @description The account's base currency (ISO 4217)
+             */
+            currency: string;
+            /** Net Liquidation */
+            net_liquidation: string;
+            /**
+             * Realized
+             * @description Realised P&L the broker reported at that moment
+             */
+            realized: string;
+            /**
+             * Unrealized
+             * @description Unrealised P&L at the broker's marks at that moment
+             */
+            unrealized: string;
         };
         /**
          * PnlSummary
@@ -2457,6 +2679,30 @@ export interface components {
             min_volume: number;
             /** Price Collar Pct */
             price_collar_pct: string;
+        };
+        /**
+         * RiskUsageRead
+         * @description Every limit of one client with its current usage.
+         */
+        RiskUsageRead: {
+            /**
+             * As Of
+             * Format: date-time
+             */
+            as_of: string;
+            /** Broker Connected */
+            broker_connected: boolean;
+            /**
+             * Client Id
+             * Format: uuid
+             */
+            client_id: string;
+            /** Currency */
+            currency: string | null;
+            /** Items */
+            items: components["schemas"]["LimitUsageRead"][];
+            /** Net Liquidation */
+            net_liquidation: string | null;
         };
         /**
          * ScanResult
@@ -2928,6 +3174,18 @@ export interface components {
          */
         TradingMode: "ACTIVE" | "REDUCING" | "HALTED";
         /**
+         * TradingRead
+         * @description The global and the client's trading state, and the stricter of the two (the one in force).
+         */
+        TradingRead: {
+            /** Client State */
+            client_state: string;
+            /** Effective */
+            effective: string;
+            /** Global State */
+            global_state: string;
+        };
+        /**
          * TradingStateChangeRead
          * @description One change of a scope's trading state.
          */
@@ -3164,6 +3422,46 @@ export interface operations {
             };
         };
     };
+    read_client_admin_clients__client_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientDetailRead"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     read_trading_states_admin_trading_halt_get: {
         parameters: {
             query?: {
@@ -3229,6 +3527,50 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TradingHaltResult"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    reset_user_password_admin_users__user_id__reset_password_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PasswordReset"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordResetDone"];
                 };
             };
             /** @description Error */
@@ -4390,6 +4732,52 @@ export interface operations {
             };
         };
     };
+    pnl_history_clients__client_id__pnl_history_get: {
+        parameters: {
+            query?: {
+                /** @description Only points at or after this time (with its offset) */
+                since?: string | null;
+                /** @description At most this many, the newest kept */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The client (tenant) id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PnlHistoryRead"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     portfolio_clients__client_id__portfolio_get: {
         parameters: {
             query?: never;
@@ -4497,6 +4885,47 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TradeDetailRead"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    risk_usage_clients__client_id__risk_usage_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client (tenant) id */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskUsageRead"];
                 };
             };
             /** @description Error */

@@ -1,8 +1,10 @@
 import { Navigate } from "react-router";
 
 import { useBrokerStatus } from "@/features/broker/api/get-broker";
+import { PnlChart } from "@/features/pnl/components/PnlChart";
 import { AccountSummary } from "@/features/portfolio/components/AccountSummary";
 import { PositionsTable } from "@/features/positions/components/PositionsTable";
+import { LimitsUsage } from "@/features/risk-usage/components/LimitsUsage";
 import { TradesTable } from "@/features/trades/components/TradesTable";
 import { TradeTicketForm } from "@/features/trades/components/TradeTicketForm";
 import { useDocumentTitle } from "@/hooks/use-document-title";
@@ -26,6 +28,8 @@ export function DashboardRoute() {
     <div className="page">
       <h1 className="page-title">Dashboard</h1>
       <AccountSummary clientId={clientId} account={broker.data?.account} accountLoading={broker.isPending} />
+      <PnlChart clientId={clientId} account={broker.data?.account} />
+      <LimitsUsage clientId={clientId} />
       <PositionsTable clientId={clientId} />
       <div className="dashboard-grid">
         <TradesTable clientId={clientId} />

@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { Link } from "react-router";
 
 import { type Column, DataTable } from "@/components/DataTable";
 import { Pager } from "@/components/Pager";
@@ -10,7 +11,15 @@ import { formatDateTime } from "@/lib/format";
 const PAGE_SIZE = 50;
 
 const columns: Column<ClientSummary>[] = [
-  { key: "name", header: "Name", render: (c) => <strong>{c.name}</strong> },
+  {
+    key: "name",
+    header: "Name",
+    render: (c) => (
+      <Link to={`/operator/clients/${c.id}`}>
+        <strong>{c.name}</strong>
+      </Link>
+    ),
+  },
   { key: "status", header: "Status", render: (c) => <StatusBadge status={c.status} /> },
   {
     key: "id",
@@ -45,10 +54,12 @@ export function ClientsTable({ highlightId }: { highlightId?: string | null }) {
             ? {
                 ...column,
                 render: (c: ClientSummary) => (
-                  <strong className={c.id === highlightId ? "just-added" : undefined}>
-                    {c.name}
-                    {c.id === highlightId ? <span className="badge badge-info">new</span> : null}
-                  </strong>
+                  <Link to={`/operator/clients/${c.id}`}>
+                    <strong className={c.id === highlightId ? "just-added" : undefined}>
+                      {c.name}
+                      {c.id === highlightId ? <span className="badge badge-info">new</span> : null}
+                    </strong>
+                  </Link>
                 ),
               }
             : column,

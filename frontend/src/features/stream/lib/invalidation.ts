@@ -7,10 +7,10 @@ import type { StreamEventType } from "./messages";
 
 const STALE: Record<StreamEventType, readonly string[]> = {
   quote: [],
-  "trade.updated": ["trades", "agent"],
+  "trade.updated": ["trades", "agent", "risk-usage"],
   "order.updated": ["trades"],
-  fill: ["trades", "positions", "portfolio", "broker"],
-  "portfolio.updated": ["portfolio", "positions", "broker", "agent"],
+  fill: ["trades", "positions", "portfolio", "broker", "risk-usage"],
+  "portfolio.updated": ["portfolio", "positions", "broker", "agent", "risk-usage", "pnl-history"],
   "agent.status": ["agent"],
   "trading.state": ["trading-state", "agent"],
   "broker.status": ["broker", "agent"],
