@@ -16,9 +16,8 @@ from backend.agent.parameters import AgentParameters
 from backend.agent.scanner import AGENT, OPEN_TRADE_STATUSES
 from backend.agent.tickets import exit_ticket, expires_at
 from backend.brokers.base import BrokerPort, Quote
-from backend.domain.instruments import ComboLeg, Option, OptionRight, Side, Stock
-from backend.domain.values import Price
-from backend.execution.service import ExecutionService
+from backend.domain.instruments import ComboLeg, Side, Stock
+from backend.execution.service import ExecutionService, legs_of
 from backend.models import Order, Trade, TradeLeg
 from backend.models.base import utcnow
 
@@ -31,21 +30,6 @@ class Managed:
 
     trade: Trade
     structure: OpenStructure
-
-
-def legs_from_rows(rows: list[TradeLeg]) -> tuple[ComboLeg, ...]:
-    """Rebuild domain legs from stored trade legs."""
-    legs = []
-    for row in rows:
-        instrument: Stock | Option
-        if row.sec_type == "stock" or row.expiry is None or row.strike is None or row.option_right is None:
-            instrument = Stock(row.symbol)
-        else:
-            instrument = Option(
-                row.symbol, row.expiry, Price(row.strike), OptionRight(row.option_right), row.multiplier
-            )
-        legs.append(ComboLeg(instrument, row.ratio, Side.BUY if row.side == "buy" else Side.SELL))
-    return tuple(legs)
 
 
 async def open_structures(db: AsyncSession, client_id: uuid.UUID, held: dict[str, Decimal]) -> list[Managed]:
@@ -81,7 +65,7 @@ async def open_structures(db: AsyncSession, client_id: uuid.UUID, held: dict[str
                 select(TradeLeg).where(TradeLeg.trade_id == trade.id).order_by(TradeLeg.leg_index)
             )
         ).scalars()
-        legs = legs_from_rows(list(rows))
+        legs = legs_of(list(rows))
         # Assigned, exercised, expired or closed by hand: no longer the agent's to manage.
         if not all(_held(leg, trade.quantity, held) for leg in legs):
             continue

@@ -6,15 +6,14 @@ from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from backend.agent.exits import OpenStructure
 from backend.agent.strategies import Candidate, payoff_at_expiry
 from backend.domain.instruments import ComboLeg, Option
 from backend.domain.ticks import TickSchedule, round_order_price
+from backend.execution.gate_inputs import EXCHANGE_TZ
 from backend.execution.tickets import TradeTicket
 
-EXCHANGE_TZ = ZoneInfo("America/New_York")
 _PAYOFF_POINTS = 41
 
 

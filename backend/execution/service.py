@@ -281,7 +281,7 @@ class ExecutionService:
         """Decide a pending trade once, gate it again on fresh quotes, then write and send its order once."""
         await self._claim(db, client_id, trade_id, to="approved", actor=actor)
         trade = await self.trade(db, client_id, trade_id)
-        legs = _legs_of(await self._leg_rows(db, client_id, trade_id))
+        legs = legs_of(await self._leg_rows(db, client_id, trade_id))
         broker = await self._broker(client_id)
         decision, ctx = await self._decide(db, broker, client_id, trade, legs)
         if not decision.allowed:
@@ -553,7 +553,8 @@ def _leg_rows(trade: Trade, legs: tuple[ComboLeg, ...]) -> list[TradeLeg]:
     return rows
 
 
-def _legs_of(rows: list[TradeLeg]) -> tuple[ComboLeg, ...]:
+def legs_of(rows: list[TradeLeg]) -> tuple[ComboLeg, ...]:
+    """Rebuild a trade's domain legs from its stored leg rows."""
     legs = []
     for row in rows:
         instrument: Stock | Option

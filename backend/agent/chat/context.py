@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.agent.tickets import EXCHANGE_TZ
 from backend.audit.service import Actor
 from backend.brokers.base import BrokerPort
+from backend.execution.gate_inputs import EXCHANGE_TZ
 from backend.kit.container import Container
 from backend.kit.errors import ServiceUnavailable
 from backend.models import Trade

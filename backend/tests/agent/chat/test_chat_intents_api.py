@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from backend.agent.chat.expiries import third_friday
-from backend.agent.tickets import EXCHANGE_TZ
+from backend.execution.gate_inputs import EXCHANGE_TZ
 from backend.kit.container import Container
 from backend.tests.conftest import bearer, create_client_user, login
 
