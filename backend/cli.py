@@ -10,7 +10,7 @@ import secrets
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
@@ -161,6 +161,12 @@ def _first_run(settings: Settings) -> None:
         print("  " + line)
 
 
+# Our logging config, not uvicorn's; client addresses from the proxy. No per-message deflate on
+# streams: their frames are small JSON, and compressing each socket's copy of every event was most
+# of the fan-out's CPU (bench/ws_fanout.py).
+SERVER_OPTIONS: dict[str, Any] = {"log_config": None, "proxy_headers": True, "ws_per_message_deflate": False}
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     """Migrate, create the demo accounts on first start, and serve the embedded product."""
     import uvicorn
@@ -170,7 +176,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     cmd_migrate(settings, args)
     _first_run(settings)
     print(f"Greekdesk is serving on http://{args.host}:{args.port}  (API docs at /docs)", flush=True)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=None, proxy_headers=True)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, **SERVER_OPTIONS)
     return 0
 
 
@@ -182,9 +188,7 @@ def _serve_role(settings: Settings, args: argparse.Namespace, role: str, what: s
     # Migrations run once per release (`greekdesk migrate`), not in each of many processes.
     role_settings = Settings(**{**settings.model_dump(), "process_role": role})
     print(f"Greekdesk {what} on http://{args.host}:{args.port}", flush=True)
-    uvicorn.run(
-        create_app(role_settings), host=args.host, port=args.port, log_config=None, proxy_headers=True
-    )
+    uvicorn.run(create_app(role_settings), host=args.host, port=args.port, **SERVER_OPTIONS)
     return 0
 
 

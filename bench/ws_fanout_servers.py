@@ -156,7 +156,10 @@ async def serve_ours(clients: int, sockets_per_client: int, redis_url: str | Non
     app = create_app(settings)
     container = app.state.container
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False)
+        # As `greekdesk run` serves (backend/cli.py SERVER_OPTIONS): no per-message deflate.
+        uvicorn.Config(
+            app, host="127.0.0.1", port=0, log_level="warning", access_log=False, ws_per_message_deflate=False
+        )
     )
     task = asyncio.create_task(server.serve())
     while not server.started:
@@ -231,7 +234,8 @@ async def serve_peer(clients: int, sockets_per_client: int) -> None:
 
     key = "SPY   261218C00600000"
     key += "X" * max(0, FRAME_BYTES - len(_peer_frame(1, topics[0], datetime.now(UTC), key)))
-    async with serve(handler, "127.0.0.1", 0) as server:
+    # Uncompressed like ours (websockets compresses by default): the same bytes on the wire.
+    async with serve(handler, "127.0.0.1", 0, compression=None) as server:
         port = next(iter(server.sockets)).getsockname()[1]
         paths = [f"/clients/{topic}/stream" for topic in topics for _ in range(sockets_per_client)]
         say("ready " + json.dumps({"port": port, "paths": paths}))

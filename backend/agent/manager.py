@@ -6,8 +6,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -18,8 +19,9 @@ from backend.agent.tickets import exit_ticket, expires_at
 from backend.brokers.base import BrokerPort, Quote
 from backend.domain.instruments import ComboLeg, Side, Stock
 from backend.execution.service import ExecutionService, legs_of
-from backend.models import Order, Trade, TradeLeg
+from backend.models import Order, Trade
 from backend.models.base import utcnow
+from backend.trades.repository import legs_by_trade
 
 EXIT_RETRY_AFTER = timedelta(minutes=5)
 
@@ -32,8 +34,7 @@ class Managed:
     structure: OpenStructure
 
 
-async def open_structures(db: AsyncSession, client_id: uuid.UUID, held: dict[str, Decimal]) -> list[Managed]:
-    """Return the agent's filled trades still held in full, with no exit under way, done or just denied."""
+def _open_structures_statement() -> Select[Any]:
     child = aliased(Trade)
     exiting = (
         select(child.id)
@@ -42,34 +43,47 @@ async def open_structures(db: AsyncSession, client_id: uuid.UUID, held: dict[str
             or_(
                 child.status.in_((*OPEN_TRADE_STATUSES, "filled")),
                 # A denied exit is tried again, but not on every tick.
-                and_(child.status == "denied", child.created_at > utcnow() - EXIT_RETRY_AFTER),
+                and_(child.status == "denied", child.created_at > bindparam("retry_denied_after")),
             ),
         )
         .exists()
     )
-    trades = (
-        await db.execute(
-            select(Trade).where(
-                Trade.client_id == client_id,
-                Trade.origin == "agent",
-                Trade.parent_trade_id.is_(None),
-                Trade.status == "filled",
-                ~exiting,
-            )
+    return select(Trade).where(
+        Trade.client_id == bindparam("client_id"),
+        Trade.origin == "agent",
+        Trade.parent_trade_id.is_(None),
+        Trade.status == "filled",
+        ~exiting,
+    )
+
+
+# Built once: every agent tick of every client runs it.
+_OPEN_STRUCTURES = _open_structures_statement()
+
+
+async def open_structures(db: AsyncSession, client_id: uuid.UUID, held: dict[str, Decimal]) -> list[Managed]:
+    """Return the agent's filled trades still held in full, with no exit under way, done or just denied."""
+    values = {"client_id": client_id, "retry_denied_after": utcnow() - EXIT_RETRY_AFTER}
+    trades = (await db.execute(_OPEN_STRUCTURES, values)).scalars().all()
+    if not trades:
+        return []
+    # Every tick reads these: one query for all the legs and one for all the fills, not two a trade.
+    ids = [trade.id for trade in trades]
+    legs_by_id = await legs_by_trade(db, client_id, ids)
+    fills = await db.execute(
+        select(Order.trade_id, Order.average_fill_price).where(
+            Order.trade_id.in_(ids), Order.status == "filled"
         )
-    ).scalars()
+    )
+    fill_prices = {trade_id: price for trade_id, price in fills}
     found = []
     for trade in trades:
-        rows = (
-            await db.execute(
-                select(TradeLeg).where(TradeLeg.trade_id == trade.id).order_by(TradeLeg.leg_index)
-            )
-        ).scalars()
-        legs = legs_of(list(rows))
+        legs = legs_of(legs_by_id.get(trade.id, []))
         # Assigned, exercised, expired or closed by hand: no longer the agent's to manage.
         if not all(_held(leg, trade.quantity, held) for leg in legs):
             continue
-        entry = await _entry_net(db, trade)
+        price = fill_prices.get(trade.id)
+        entry = Decimal(price) if price is not None else trade.limit_price or Decimal(0)
         found.append(Managed(trade, OpenStructure(legs, trade.quantity, entry)))
     return found
 
@@ -78,17 +92,6 @@ def _held(leg: ComboLeg, quantity: int, held: dict[str, Decimal]) -> bool:
     want = Decimal(leg.signed_ratio * quantity)
     have = held.get(leg.instrument.key, Decimal(0))
     return have * want > 0 and abs(have) >= abs(want)
-
-
-async def _entry_net(db: AsyncSession, trade: Trade) -> Decimal:
-    price = (
-        await db.execute(
-            select(Order.average_fill_price).where(Order.trade_id == trade.id, Order.status == "filled")
-        )
-    ).scalar_one_or_none()
-    if price is not None:
-        return Decimal(price)
-    return trade.limit_price or Decimal(0)
 
 
 def closing_price(structure: OpenStructure, quotes: list[Quote], collar_pct: Decimal) -> Decimal | None:

@@ -50,6 +50,10 @@ logger = logging.getLogger("greekdesk.agent")
 _HUNDRED = Decimal(100)
 SCAN_READY_SECONDS = 5.0
 CLOSE_GRACE_SECONDS = 10.0
+ANALYSIS_SLOTS = 1
+"""Scans analysing at once in this process. The analysis is Python holding the GIL: more at once
+finish no sooner in total, but each takes longer and the event loop (requests, every other client's
+tick) waits on them. Broker calls are not inside the slot, so slow brokers still overlap."""
 
 
 @dataclass
@@ -90,6 +94,7 @@ class AgentRuntime:
         self._spots: dict[tuple[uuid.UUID, str], Decimal] = {}
         self._discovery: asyncio.Task[None] | None = None
         self._closing = asyncio.Event()
+        self._analysis = asyncio.Semaphore(ANALYSIS_SLOTS)
         self._pnl = PnlRecorder(sessions, timedelta(seconds=settings.pnl_snapshot_seconds), clock)
 
     def is_running(self, client_id: uuid.UUID) -> bool:
@@ -230,6 +235,7 @@ class AgentRuntime:
                         now=now,
                         today=today,
                         rate=self._settings.risk_free_rate,
+                        analysis=self._analysis,
                     )
                     settings = await settings_of(db, client_id)
                     settings.last_scan_at, settings.last_scan_summary = now, summary.as_dict()

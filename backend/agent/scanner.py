@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import uuid
@@ -156,7 +157,7 @@ async def _chains(
     window = [e for e in listing.expiries if params.entry.min_dte <= (e - today).days <= params.entry.max_dte]
     views = []
     for expiry in window[:_EXPIRIES_PER_SYMBOL]:
-        views.append(chain_view(await chain_service.chain(broker, symbol, expiry, rate), today))
+        views.append(chain_view(await chain_service.chain(broker, symbol, expiry, rate, listing), today))
     return views
 
 
@@ -187,8 +188,12 @@ async def run_scan(
     now: datetime,
     today: date,
     rate: Decimal,
+    analysis: asyncio.Semaphore | None = None,
 ) -> ScanSummary:
-    """Scan the watchlist and propose the best candidates that pass the gate (one per underlying)."""
+    """Scan the watchlist and propose the best candidates that pass the gate (one per underlying).
+
+    `analysis` bounds how many scans search candidates at once in this process (see `AgentRuntime`).
+    """
     summary = ScanSummary(at=now)
     if not params.entry.strategies:
         return summary
@@ -204,7 +209,8 @@ async def run_scan(
     room -= await capital_at_risk(db, client_id, today)
     strategy = strategy_params(params, holdings.net_liquidation, broker.capabilities.combos)
     # Pure and CPU-bound (thousands of combinations): in a thread, not on the event loop.
-    candidates = await asyncio.to_thread(_candidates, views, holdings, strategy, params)
+    async with analysis or contextlib.nullcontext():
+        candidates = await asyncio.to_thread(_candidates, views, holdings, strategy, params)
     summary.candidates = len(candidates)
     busy = await busy_keys(db, client_id) | holdings.option_keys
     proposed_for: set[str] = set()

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit.service import Actor, record
@@ -90,6 +90,20 @@ async def active_account(session: AsyncSession, client_id: uuid.UUID) -> BrokerA
         select(BrokerAccount).where(BrokerAccount.client_id == client_id, BrokerAccount.is_active)
     )
     return result.scalar_one_or_none()
+
+
+_ACTIVE_ACCOUNT = (
+    select(BrokerAccount.id)
+    .where(BrokerAccount.client_id == bindparam("client_id"), BrokerAccount.is_active)
+    .limit(1)
+)
+
+
+async def has_active_account(session: AsyncSession, client_id: uuid.UUID) -> bool:
+    """Say whether the client has chosen a broker (one indexed read, no credentials loaded)."""
+    connection = await session.connection()  # Core: one hot read, no ORM step
+    found = await connection.execute(_ACTIVE_ACCOUNT, {"client_id": client_id})
+    return found.first() is not None
 
 
 async def save_account(

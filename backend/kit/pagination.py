@@ -7,7 +7,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel
-from sqlalchemy import Select, func, select
+from sqlalchemy import Result, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
@@ -41,12 +41,44 @@ async def page_params(
 PageDep = Annotated[PageParams, Depends(page_params)]
 
 
+async def _count(session: AsyncSession, statement: Select[Any]) -> int:
+    count = select(func.count()).select_from(statement.order_by(None).subquery())
+    return int((await session.execute(count)).scalar_one())
+
+
 async def paginate(
     session: AsyncSession, statement: Select[Any], params: PageParams
 ) -> tuple[list[Any], int]:
     """Run `statement` for one page and count the whole result."""
-    total = (
-        await session.execute(select(func.count()).select_from(statement.order_by(None).subquery()))
-    ).scalar_one()
+    total = await _count(session, statement)
     rows = (await session.execute(statement.limit(params.limit).offset(params.offset))).scalars().all()
-    return list(rows), int(total)
+    return list(rows), total
+
+
+class PagedQuery:
+    """A list query built once, its count and page statements reused by every request.
+
+    Building and cache-keying a statement costs more than running it on a hot read; here only the
+    parameters (the statement's own bind parameters, plus the page's limit and offset) vary.
+    """
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self._count = select(func.count()).select_from(statement.order_by(None).subquery())
+        self._page = statement.limit(bindparam("page_limit")).offset(bindparam("page_offset"))
+
+    async def run(
+        self, session: AsyncSession, params: PageParams, **values: Any
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Count the rows and read one page as plain dicts (no ORM entities built for a read)."""
+        # Core on the session's connection (same transaction and tenant scope): no ORM step to run.
+        connection = await session.connection()
+        total = (await connection.execute(self._count, values)).scalar_one()
+        page = {**values, "page_limit": params.limit, "page_offset": params.offset}
+        return plain_rows(await connection.execute(self._page, page)), int(total)
+
+
+def plain_rows(result: Result[Any]) -> list[dict[str, Any]]:
+    """Return a result's rows as dicts, the cheapest input for validating response models."""
+    # Not RowMapping (a failed lookup per absent field) nor Row._asdict (its keys rebuilt per row).
+    keys = tuple(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result.all()]

@@ -60,7 +60,8 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            # A socket's frames skip the wrapper: it only acts on an HTTP response's start.
+            await self.app(scope, receive, send_with_id if scope["type"] == "http" else send)
         except Exception:
             # Rendered here, inside the request's context, so the 500 body and its log line
             # carry the request id (Starlette's outermost handler runs after it is gone).

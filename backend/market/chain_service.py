@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from backend.brokers.base import BrokerPort, Quote
+from backend.brokers.base import BrokerPort, OptionChain, Quote
 from backend.domain.instruments import Option, OptionRight, Stock
 from backend.domain.option_math import IVReason, implied_vol_and_greeks
 from backend.domain.values import Price, Quantity
@@ -66,9 +66,16 @@ def _reference_price(quote: Quote) -> Decimal:
     return price
 
 
-async def chain(broker: BrokerPort, underlying: str, expiry: date, rate: Decimal) -> ChainRead:
-    """Quote every strike of one expiry and value it: IV from the mid, then greeks, vectorised."""
-    listing = await broker.option_chain(underlying)
+async def chain(
+    broker: BrokerPort, underlying: str, expiry: date, rate: Decimal, listing: OptionChain | None = None
+) -> ChainRead:
+    """Quote every strike of one expiry and value it: IV from the mid, then greeks, vectorised.
+
+    `listing` is the underlying's option chain when the caller has just read it (a scan reads it once
+    for several expiries); without it the broker is asked.
+    """
+    if listing is None:
+        listing = await broker.option_chain(underlying)
     if expiry not in listing.expiries:
         raise NotFound(
             f"{underlying} has no options expiring {expiry}",

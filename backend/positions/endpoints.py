@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from fastapi import APIRouter, Response
-from sqlalchemy import select
+from pydantic import TypeAdapter
+from sqlalchemy import bindparam, select
 
-from backend.auth.dependencies import ClientDep
+from backend.auth.dependencies import ClientDep, ClientReadDep
+from backend.broker_accounts.service import has_active_account
 from backend.brokers.base import BrokerPort
 from backend.kit.container import Container
 from backend.kit.deps import ContainerDep
-from backend.kit.pagination import Page, PageDep, paginate
+from backend.kit.pagination import Page, PageDep, PagedQuery
 from backend.kit.responses import validated_json
 from backend.models import Position
 from backend.positions.repository import positions_of
@@ -20,19 +23,23 @@ from backend.positions.valuation import Valuation, value_positions
 
 router = APIRouter(prefix="/clients/{client_id}", tags=["positions"])
 MARK_WAIT_SECONDS = 1.0
+# A list reads only the columns its response shows, as plain rows validated in one call.
+_COLUMNS = [column for column in Position.__table__.c if column.key in PositionRead.model_fields]
+_ROWS = TypeAdapter(list[PositionRead])
+_LIST = PagedQuery(positions_of(bindparam("client_id")).with_only_columns(*_COLUMNS))
 
 
-async def _broker_if_up(caller: ClientDep, container: Container) -> BrokerPort | None:
+async def _broker_if_up(client_id: uuid.UUID, container: Container) -> BrokerPort | None:
     # Positions come from our books and never wait long on a broker: without one, marks are null.
     try:
-        session = await container.brokers.session_for(caller.client_id)
+        session = await container.brokers.session_for(client_id)
     except Exception:
         return None
     return session.broker if await session.wait_connected(MARK_WAIT_SECONDS) else None
 
 
-def _read(position: Position, valuation: Valuation) -> PositionRead:
-    return PositionRead.model_validate(position).model_copy(
+def _valued(position: PositionRead, valuation: Valuation) -> PositionRead:
+    return position.model_copy(
         update={
             "mark": valuation.mark,
             "market_value": valuation.market_value,
@@ -47,21 +54,21 @@ def _read(position: Position, valuation: Valuation) -> PositionRead:
 
 
 @router.get("/positions", response_model=Page[PositionRead])
-async def list_positions(caller: ClientDep, page: PageDep, container: ContainerDep) -> Response:
+async def list_positions(caller: ClientReadDep, page: PageDep, container: ContainerDep) -> Response:
     """List the client's open positions with marks, unrealised P&L and greeks."""
-    rows, total = await paginate(caller.session, positions_of(caller.client_id), page)
+    rows, total = await _LIST.run(caller.session, page, client_id=caller.client_id)
+    priced = bool(rows) and (
+        container.brokers.attached(caller.client_id)
+        or await has_active_account(caller.session, caller.client_id)
+    )
     # End the read before the broker lookup, which takes a pooled connection of its own: awaiting it
     # while this transaction holds one lets concurrent requests exhaust the pool and wait on each other.
     await caller.session.commit()
-    valuations = await value_positions(await _broker_if_up(caller, container), rows)
-    return validated_json(
-        Page(
-            items=[_read(r, v) for r, v in zip(rows, valuations, strict=True)],
-            total=total,
-            limit=page.limit,
-            offset=page.offset,
-        )
-    )
+    items = _ROWS.validate_python(rows)
+    if priced:
+        valuations = await value_positions(await _broker_if_up(caller.client_id, container), items)
+        items = [_valued(item, valuation) for item, valuation in zip(items, valuations, strict=True)]
+    return validated_json(Page(items=items, total=total, limit=page.limit, offset=page.offset))
 
 
 @router.get("/portfolio", response_model=PortfolioRead)
@@ -75,7 +82,7 @@ async def portfolio(caller: ClientDep, container: ContainerDep) -> PortfolioRead
     ).scalars()
     realized_total = sum(realized, Decimal(0))
     await caller.session.commit()  # as in list_positions: no connection held across the broker lookup
-    valuations = await value_positions(await _broker_if_up(caller, container), rows)
+    valuations = await value_positions(await _broker_if_up(caller.client_id, container), rows)
     valued = [v for v in valuations if v.market_value is not None and v.delta is not None]
     return PortfolioRead(
         positions=len(rows),

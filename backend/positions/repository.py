@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import BindParameter, Select, select
 
 from backend.models import Position
 
 
-def positions_of(client_id: uuid.UUID) -> Select[Any]:
+def positions_of(client_id: uuid.UUID | BindParameter[Any]) -> Select[Any]:
     """Select the client's open positions, newest first."""
     return (
         select(Position)

@@ -2,15 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Protocol
 
 from backend.brokers.base import BrokerPort, Quote
 from backend.brokers.errors import BrokerError
 from backend.domain.instruments import Option, OptionRight, Stock
 from backend.domain.values import Price
-from backend.models import Position
+
+
+class Holding(Protocol):
+    """What valuing a position reads of it: a `Position` row or a `PositionRead` built from one."""
+
+    @property
+    def sec_type(self) -> str: ...
+    @property
+    def symbol(self) -> str: ...
+    @property
+    def underlying(self) -> str: ...
+    @property
+    def expiry(self) -> date | None: ...
+    @property
+    def strike(self) -> Decimal | None: ...
+    @property
+    def option_right(self) -> str | None: ...
+    @property
+    def multiplier(self) -> int: ...
+    @property
+    def quantity(self) -> Decimal: ...
+    @property
+    def average_cost(self) -> Decimal: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +51,7 @@ class Valuation:
     as_of: datetime | None = None
 
 
-def instrument_of(position: Position) -> Stock | Option:
+def instrument_of(position: Holding) -> Stock | Option:
     """Rebuild the domain instrument a position row holds."""
     if position.sec_type == "stock":
         return Stock(position.symbol)
@@ -43,7 +67,7 @@ def instrument_of(position: Position) -> Stock | Option:
     )
 
 
-def _value(position: Position, quote: Quote | None) -> Valuation:
+def _value(position: Holding, quote: Quote | None) -> Valuation:
     if quote is None:
         return Valuation()
     mark = quote.mid if quote.mid is not None else (quote.last.value if quote.last else None)
@@ -70,7 +94,7 @@ def _value(position: Position, quote: Quote | None) -> Valuation:
     )
 
 
-async def value_positions(broker: BrokerPort | None, positions: list[Position]) -> list[Valuation]:
+async def value_positions(broker: BrokerPort | None, positions: Sequence[Holding]) -> list[Valuation]:
     """Value every position with one quote request; without a broker or quotes, marks stay unknown."""
     if broker is None or not positions:
         return [Valuation() for _ in positions]

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 DEFAULT_QUEUE_SIZE = 256
+HEARTBEAT = -1
+"""The seq of a queued heartbeat (events' seqs start at 1): the sender writes one in its place."""
 
 
 @dataclass(eq=False)
@@ -17,6 +20,8 @@ class Subscriber:
     client_id: uuid.UUID
     queue: asyncio.Queue[tuple[int, str]]
     overflowed: asyncio.Event = field(default_factory=asyncio.Event)
+    last_sent: float = field(default_factory=time.monotonic)
+    """When a frame last went out (monotonic), so a heartbeat is sent only after a quiet spell."""
 
     def offer(self, seq: int, text: str) -> None:
         """Queue a frame without waiting; a full queue marks the reader as too slow."""

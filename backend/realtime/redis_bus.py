@@ -15,7 +15,7 @@ import uuid
 
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 from backend.realtime.bus import REPLAY_CAPACITY, EventBus, MemoryBus, OutgoingEvent, Replay
 from backend.realtime.hub import Subscriber
@@ -25,6 +25,7 @@ CHANNEL_PREFIX = "greekdesk:stream:"
 KEY_PREFIX = "greekdesk:events:"
 BUFFER_TTL_SECONDS = 24 * 3600
 RESUBSCRIBE_DELAY = 1.0
+_SEQ_PREFIX = '{"seq":'
 
 # KEYS: seq counter, replay buffer. ARGV: channel, body without seq, capacity, buffer ttl.
 _PUBLISH = """
@@ -36,6 +37,15 @@ redis.call('EXPIRE', KEYS[2], ARGV[4])
 redis.call('PUBLISH', ARGV[1], text)
 return seq
 """
+
+
+def _seq_of(text: str) -> int:
+    # The script writes `{"seq":N,` first: read N there rather than parse the whole event.
+    if text.startswith(_SEQ_PREFIX):
+        end = text.find(",", len(_SEQ_PREFIX))
+        if end > 0:
+            return int(text[len(_SEQ_PREFIX) : end])
+    return int(json.loads(text)["seq"])
 
 
 def _seq_key(client_id: uuid.UUID) -> str:
@@ -61,22 +71,34 @@ class RedisBus(EventBus):
         self._redis = redis
         # Its own connection without a read timeout: a quiet channel is not an error.
         self._listener_redis = listener
-        self._script = redis.register_script(_PUBLISH)
+        self._sha: str | None = None
         self._listening: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
 
     async def _publish(self, batch: list[OutgoingEvent]) -> None:
+        if self._sha is None:
+            self._sha = await self._redis.script_load(_PUBLISH)
+        try:
+            await self._send(batch, self._sha)
+        except NoScriptError:
+            # Redis restarted or flushed its scripts: no event of the batch ran (each needs the script).
+            self._sha = await self._redis.script_load(_PUBLISH)
+            await self._send(batch, self._sha)
+
+    async def _send(self, batch: list[OutgoingEvent], sha: str) -> None:
+        # EVALSHA straight into one pipeline: redis-py's Script helper would first ask the server
+        # whether the script exists, a round trip per batch.
         async with self._redis.pipeline(transaction=False) as pipe:
             for event in batch:
-                await self._script(
-                    keys=[_seq_key(event.client_id), _buffer_key(event.client_id)],
-                    args=[
-                        f"{CHANNEL_PREFIX}{event.client_id}",
-                        event.body(),
-                        self._replay_capacity,
-                        BUFFER_TTL_SECONDS,
-                    ],
-                    client=pipe,
+                pipe.evalsha(
+                    sha,
+                    2,
+                    _seq_key(event.client_id),
+                    _buffer_key(event.client_id),
+                    f"{CHANNEL_PREFIX}{event.client_id}",
+                    event.body(),
+                    self._replay_capacity,
+                    BUFFER_TTL_SECONDS,
                 )
             await pipe.execute()
 
@@ -95,9 +117,8 @@ class RedisBus(EventBus):
             try:
                 await pubsub.psubscribe(f"{CHANNEL_PREFIX}*")
                 self._subscribed.set()
-                while True:
-                    message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
-                    if message is not None and message["type"] == "pmessage":
+                async for message in pubsub.listen():
+                    if message["type"] == "pmessage":
                         self._deliver(message["channel"], message["data"])
             except (RedisError, OSError):
                 # Readers see the gap in seq and replay what they missed once we are back.
@@ -111,7 +132,7 @@ class RedisBus(EventBus):
     def _deliver(self, channel: str, text: str) -> None:
         try:
             client_id = uuid.UUID(channel.removeprefix(CHANNEL_PREFIX))
-            seq = int(json.loads(text)["seq"])
+            seq = _seq_of(text)
         except (ValueError, KeyError, TypeError):
             logger.warning("ignored a malformed event", extra={"channel": channel})
             return

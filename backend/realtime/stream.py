@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -17,7 +18,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from backend.models.base import utcnow
 from backend.realtime.access import StreamGrant
 from backend.realtime.bus import EventBus
-from backend.realtime.hub import Subscriber
+from backend.realtime.hub import HEARTBEAT, Subscriber
 from backend.realtime.schemas import HeartbeatMessage, HelloMessage
 
 logger = logging.getLogger("greekdesk.realtime")
@@ -79,10 +80,11 @@ async def _run(
     limits: StreamLimits,
     still_active: Callable[[], Awaitable[bool]],
 ) -> tuple[int, str] | None:
-    sender = asyncio.create_task(_send(websocket, subscriber, seq, limits.heartbeat_seconds))
+    sender = asyncio.create_task(_send(websocket, subscriber, seq))
     receiver = asyncio.create_task(_drain_incoming(websocket))
     watchdog = asyncio.create_task(_watch(subscriber, grant, limits, still_active))
-    tasks = (sender, receiver, watchdog)
+    beat = asyncio.create_task(_beat(subscriber, limits.heartbeat_seconds))
+    tasks = (sender, receiver, watchdog, beat)
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:
@@ -100,24 +102,30 @@ async def _run(
     return None
 
 
-async def _send(websocket: WebSocket, subscriber: Subscriber, seq: int, heartbeat: float) -> None:
+async def _send(websocket: WebSocket, subscriber: Subscriber, seq: int) -> None:
     last = seq
     queue = subscriber.queue
     while True:
-        try:
-            item = queue.get_nowait()
-        except asyncio.QueueEmpty:
-            try:
-                async with asyncio.timeout(heartbeat):
-                    item = await queue.get()
-            except TimeoutError:
-                await websocket.send_text(HeartbeatMessage(ts=utcnow(), seq=last).model_dump_json())
-                continue
-        event_seq, text = item
+        event_seq, text = await queue.get()
+        if event_seq == HEARTBEAT:
+            await websocket.send_text(HeartbeatMessage(ts=utcnow(), seq=last).model_dump_json())
+            continue
         if event_seq <= last:
             continue  # already covered by the hello's seq (or a duplicate delivery)
         await websocket.send_text(text)
+        subscriber.last_sent = time.monotonic()
         last = event_seq
+
+
+async def _beat(subscriber: Subscriber, heartbeat: float) -> None:
+    # One timer per quiet socket, not one per frame: the sender only waits on its queue.
+    while True:
+        wait = subscriber.last_sent + heartbeat - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+            continue
+        subscriber.offer(HEARTBEAT, "")
+        subscriber.last_sent = time.monotonic()
 
 
 async def _drain_incoming(websocket: WebSocket) -> None:

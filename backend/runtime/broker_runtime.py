@@ -98,6 +98,10 @@ class BrokerRuntime:
         if self._saver is None:
             self._saver = asyncio.create_task(self._save_periodically(), name="simulator-saver")
 
+    def attached(self, client_id: uuid.UUID) -> bool:
+        """Say, without the database, whether `session_for` has a session at hand (or a worker to ask)."""
+        return self.remote is not None or self.registry.get(client_id) is not None
+
     async def session_for(self, client_id: uuid.UUID) -> ManagedSession:
         """Return the client's session, building and starting it from its broker account on first use."""
         existing = self.registry.get(client_id)

@@ -7,13 +7,16 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import BindParameter, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.kit.pagination import plain_rows
 from backend.models import Trade, TradeLeg
 
 
-def trades_of(client_id: uuid.UUID, status: str | None = None) -> Select[Any]:
+def trades_of(
+    client_id: uuid.UUID | BindParameter[Any], status: str | BindParameter[Any] | None = None
+) -> Select[Any]:
     """Select the client's trades, newest first, optionally of one status."""
     statement = select(Trade).where(Trade.client_id == client_id)
     if status is not None:
@@ -37,4 +40,22 @@ async def legs_by_trade(
     grouped: dict[uuid.UUID, list[TradeLeg]] = defaultdict(list)
     for leg in rows:
         grouped[leg.trade_id].append(leg)
+    return grouped
+
+
+async def leg_rows_by_trade(
+    session: AsyncSession, client_id: uuid.UUID, trade_ids: Sequence[uuid.UUID], columns: Sequence[Any]
+) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """Read `columns` of several trades' legs in one query, as plain dicts grouped by trade."""
+    if not trade_ids:
+        return {}
+    connection = await session.connection()  # Core: plain rows need no ORM step
+    result = await connection.execute(
+        select(TradeLeg.trade_id, *columns)
+        .where(TradeLeg.client_id == client_id, TradeLeg.trade_id.in_(trade_ids))
+        .order_by(TradeLeg.trade_id, TradeLeg.leg_index)
+    )
+    grouped: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
+    for leg in plain_rows(result):
+        grouped[leg.pop("trade_id")].append(leg)
     return grouped

@@ -4,13 +4,28 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.models import Fill, Order, Trade
-from backend.trades.repository import legs_by_trade
+from backend.models import Fill, Order, Trade, TradeLeg
+from backend.trades.repository import leg_rows_by_trade, legs_by_trade
 from backend.trades.schemas import FillRead, OrderRead, TradeDetailRead, TradeLegRead, TradeRead
+
+# Lists read only the columns their response shows, as plain rows validated in one call.
+TRADE_COLUMNS = [column for column in Trade.__table__.c if column.key in TradeRead.model_fields]
+_LEG_COLUMNS = [column for column in TradeLeg.__table__.c if column.key in TradeLegRead.model_fields]
+_TRADE_ROWS = TypeAdapter(list[TradeRead])
+
+
+async def trade_row_reads(
+    session: AsyncSession, client_id: uuid.UUID, rows: Sequence[dict[str, Any]]
+) -> list[TradeRead]:
+    """Render trade rows (of `TRADE_COLUMNS`) with their legs, loading all the legs in one query."""
+    legs = await leg_rows_by_trade(session, client_id, [row["id"] for row in rows], _LEG_COLUMNS)
+    return _TRADE_ROWS.validate_python([{**row, "legs": legs.get(row["id"], [])} for row in rows])
 
 
 async def trade_reads(

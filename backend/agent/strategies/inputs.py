@@ -53,6 +53,10 @@ class ChainView:
     rows: tuple[OptionRow, ...]
     ticks: TickSchedule = PENNY_PILOT
     """The single-leg tick schedule (multi-leg orders trade in pennies)."""
+    _options: dict[tuple[Decimal, OptionRight], Option] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """Options already built: a strategy's search asks for the same few strikes thousands of times."""
 
     @property
     def dte(self) -> int:
@@ -65,9 +69,19 @@ class ChainView:
 
     def option(self, row: OptionRow) -> Option:
         """Return the listed option a row quotes."""
-        return Option(
-            self.underlying, self.expiry, Price(row.strike), row.right, self.multiplier, self.trading_class
-        )
+        cache_key = (row.strike, row.right)
+        option = self._options.get(cache_key)
+        if option is None:
+            option = Option(
+                self.underlying,
+                self.expiry,
+                Price(row.strike),
+                row.right,
+                self.multiplier,
+                self.trading_class,
+            )
+            self._options[cache_key] = option
+        return option
 
 
 @dataclass(frozen=True, slots=True)

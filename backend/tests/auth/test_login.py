@@ -150,6 +150,25 @@ async def test_inactive_user_cannot_log_in(api: httpx.AsyncClient, container: Co
     assert response.status_code == 401
 
 
+async def test_a_deactivated_user_s_live_token_reads_and_writes_nothing(
+    api: httpx.AsyncClient, container: Container
+) -> None:
+    user = await create_client_user(container)
+    headers = bearer((await login(api, user.email))["access_token"])
+    base = f"/clients/{user.client_id}"
+    assert (await api.get(f"{base}/positions", headers=headers)).status_code == 200
+    async with scoped_session(container.sessions, NO_TENANT) as session:
+        await open_cross_tenant(session, actor=Actor.system("tests"), reason="deactivate")
+        row = await get_user(session, user.user_id)
+        assert row is not None
+        row.is_active = False
+    # The read endpoints check the user in their own transaction; the others before theirs.
+    for path in ("positions", "trades", "trades?status=filled", "agent/status"):
+        response = await api.get(f"{base}/{path}", headers=headers)
+        assert response.status_code == 401, (path, response.text)
+        assert response.json()["error"]["code"] == "inactive_account"
+
+
 async def test_access_token_reads_own_empty_positions(api: httpx.AsyncClient, container: Container) -> None:
     user = await create_client_user(container)
     tokens = await login(api, user.email)

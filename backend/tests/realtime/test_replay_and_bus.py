@@ -117,3 +117,19 @@ async def test_with_redis_an_event_from_one_process_reaches_a_socket_on_another_
     assert [e["seq"] for e in events] == [hello["seq"] + 1, hello["seq"] + 2]
     replay = await receiver.state.container.events.replay(user.client_id, hello["seq"])
     assert len(replay.events) == 2
+
+
+@pytest.mark.redis
+async def test_with_redis_publishing_survives_redis_forgetting_its_scripts(
+    app: FastAPI, api: httpx.AsyncClient, container: Container
+) -> None:
+    user, _ = await _signed_in(api, container)
+    assert container.redis is not None
+    await _say(container, user, "before")
+    await container.events.flush()
+    await container.redis.script_flush()  # what a Redis restart or failover does to loaded scripts
+    await _say(container, user, "after")
+    await container.events.flush()
+    replay = await container.events.replay(user.client_id, 0)
+    assert [text.count('"text":"before"') + text.count('"text":"after"') for text in replay.events] == [1, 1]
+    assert replay.current_seq == 2
