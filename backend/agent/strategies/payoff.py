@@ -155,21 +155,24 @@ def expected_value(
     growth = math.exp(model.rate * model.years)
     forward = model.spot * math.exp((model.rate - model.dividend_yield) * model.years)
     total = -float(limit_price) * unit_multiplier(legs)
+    options = [leg.instrument for leg in legs if isinstance(leg.instrument, Option)]
+    # One pricing call for all the legs: a scan values thousands of structures.
+    prices = iter(
+        bsm_price(
+            model.spot,
+            [float(option.strike.value) for option in options],
+            model.years,
+            model.rate,
+            model.dividend_yield,
+            model.sigma,
+            [option.is_call for option in options],
+        ).tolist()
+        if options
+        else []
+    )
     for leg in legs:
         instrument = leg.instrument
-        if isinstance(instrument, Option):
-            price = bsm_price(
-                model.spot,
-                float(instrument.strike.value),
-                model.years,
-                model.rate,
-                model.dividend_yield,
-                model.sigma,
-                instrument.is_call,
-            )
-            expected = float(price) * growth
-        else:
-            expected = forward
+        expected = next(prices) * growth if isinstance(instrument, Option) else forward
         total += leg.signed_ratio * expected * instrument.multiplier
     if held is not None:
         total += held.shares_per_unit * (forward - float(held.reference_price))

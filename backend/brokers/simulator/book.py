@@ -23,7 +23,6 @@ from backend.brokers.simulator.config import UnderlyingSpec
 from backend.brokers.simulator.surface import implied_volatility
 from backend.brokers.simulator.universe import SECONDS_PER_YEAR
 from backend.domain.instruments import Option, Stock
-from backend.domain.option_math import Greeks as ModelGreeks
 from backend.domain.option_math import bsm_greeks
 from backend.domain.values import Price, Quantity, round_to_tick
 
@@ -111,23 +110,35 @@ def option_quotes(
     width = (0.02 + 0.015 * theo) / math.sqrt(spec.liquidity)
     width *= 1.0 + 0.25 * np.minimum(moneyness, 6.0)
     width *= 1.0 + 1.0 / (1.0 + days)
-    quotes = []
-    for i, option in enumerate(options):
-        quotes.append(
-            _option_quote(
-                spec,
-                view,
-                option,
-                float(theo[i]),
-                float(width[i]),
-                greeks,
-                i,
-                float(vols[i]),
-                float(moneyness[i]),
-                float(days[i]),
+    # Python floats once per array, not a numpy scalar per option and field: same values, less work.
+    delta, gamma, vega = greeks.delta.tolist(), greeks.gamma.tolist(), greeks.vega.tolist()
+    theta, rho = greeks.theta.tolist(), greeks.rho.tolist()
+    underlying = Price(Decimal(str(round(view.spot, 2))))
+    return [
+        _option_quote(
+            spec,
+            view,
+            option,
+            theo_i,
+            width_i,
+            Greeks(delta=delta[i], gamma=gamma[i], vega=vega[i], theta=theta[i], rho=rho[i]),
+            underlying,
+            vol_i,
+            moneyness_i,
+            days_i,
+        )
+        for i, (option, theo_i, width_i, vol_i, moneyness_i, days_i) in enumerate(
+            zip(
+                options,
+                theo.tolist(),
+                width.tolist(),
+                vols.tolist(),
+                moneyness.tolist(),
+                days.tolist(),
+                strict=True,
             )
         )
-    return quotes
+    ]
 
 
 def _option_quote(
@@ -136,8 +147,8 @@ def _option_quote(
     option: Option,
     theo: float,
     width: float,
-    greeks: ModelGreeks,
-    i: int,
+    greeks: Greeks,
+    underlying: Price,
     vol: float,
     moneyness: float,
     days: float,
@@ -172,13 +183,7 @@ def _option_quote(
         open_interest=_quantity(open_interest),
         data_source=view.data_source,
         ts=view.as_of,
-        greeks=Greeks(
-            delta=float(greeks.delta[i]),
-            gamma=float(greeks.gamma[i]),
-            vega=float(greeks.vega[i]),
-            theta=float(greeks.theta[i]),
-            rho=float(greeks.rho[i]),
-        ),
+        greeks=greeks,
         implied_volatility=vol,
-        underlying_price=Price(Decimal(str(round(view.spot, 2)))),
+        underlying_price=underlying,
     )

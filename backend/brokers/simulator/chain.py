@@ -10,9 +10,10 @@ increment near the money and a coarser one further out, over a band that widens 
 
 from __future__ import annotations
 
+import functools
 import math
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from backend.brokers.simulator.calendar import TradingCalendar
 from backend.brokers.simulator.config import MarketConfig, TickRule, UnderlyingSpec
@@ -69,16 +70,26 @@ def listed_strikes(spec: UnderlyingSpec, spot: float, years: float) -> tuple[Pri
     outer = min(0.8, max(0.12, 3.5 * stdev))
     inner = min(outer, max(0.05, 1.5 * stdev))
     fine, coarse = spec.strike_increment, coarse_increment(spec)
-    strikes: set[Decimal] = set()
-    for increment, band in ((fine, inner), (coarse, outer)):
-        low = Decimal(str(spot * (1 - band)))
-        high = Decimal(str(spot * (1 + band)))
-        first = max(increment, (low / increment).to_integral_value(rounding="ROUND_CEILING") * increment)
-        strike = first
-        while strike <= high:
-            strikes.add(strike)
-            strike += increment
-    return tuple(Price(s) for s in sorted(strikes))
+    return _lattice(fine, _band(fine, spot, inner), coarse, _band(coarse, spot, outer))
+
+
+def _band(increment: Decimal, spot: float, band: float) -> tuple[int, int]:
+    # The lattice indexes i of the strikes i * increment inside spot * (1 +/- band); at least 1.
+    low = Decimal(str(spot * (1 - band)))
+    high = Decimal(str(spot * (1 + band)))
+    first = max(1, int((low / increment).to_integral_value(rounding=ROUND_CEILING)))
+    last = int((high / increment).to_integral_value(rounding=ROUND_FLOOR))
+    return first, last
+
+
+@functools.lru_cache(maxsize=4096)
+def _lattice(
+    fine: Decimal, fine_band: tuple[int, int], coarse: Decimal, coarse_band: tuple[int, int]
+) -> tuple[Price, ...]:
+    # Cached: every scan of every client lists every expiry, and the bands move a strike at a time.
+    strikes = {fine * i for i in range(fine_band[0], fine_band[1] + 1)}
+    strikes.update(coarse * i for i in range(coarse_band[0], coarse_band[1] + 1))
+    return tuple(Price(strike) for strike in sorted(strikes))
 
 
 def on_strike_lattice(spec: UnderlyingSpec, strike: Price) -> bool:
