@@ -107,6 +107,15 @@ class Settings(BaseSettings):
         le=3600,
         description="How often each client's agent looks at quotes, exits and scans due",
     )
+    agent_scan_slots: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description=(
+            "Scans running at once in a process; a client whose scan comes due while all are busy keeps "
+            "ticking (exits, approvals) and scans on a later tick"
+        ),
+    )
     pnl_snapshot_seconds: float = Field(
         default=300.0, ge=1, le=86400, description="Least time between two points of a client's P&L history"
     )

@@ -95,6 +95,7 @@ class AgentRuntime:
         self._discovery: asyncio.Task[None] | None = None
         self._closing = asyncio.Event()
         self._analysis = asyncio.Semaphore(ANALYSIS_SLOTS)
+        self._scan_slots = asyncio.Semaphore(settings.agent_scan_slots)
         self._pnl = PnlRecorder(sessions, timedelta(seconds=settings.pnl_snapshot_seconds), clock)
 
     def is_running(self, client_id: uuid.UUID) -> bool:
@@ -222,21 +223,29 @@ class AgentRuntime:
                 )
                 report.exits = [str(trade.id) for trade, _ in exits]
                 await db.commit()
+                # A due scan waits for a free slot on a later tick rather than queueing in this one:
+                # the client's exits and approvals keep their pace when many clients come due at once
+                # (a worker starting or taking over), and a scan starts from fresh quotes.
                 if trading is TradingMode.ACTIVE and (
-                    force_scan or await self._scan_due(broker, client_id, params, settings.last_scan_at, now)
-                ):
-                    summary = await run_scan(
-                        db,
-                        self._execution,
-                        broker,
-                        client_id,
-                        params=params,
-                        mode=mode,
-                        now=now,
-                        today=today,
-                        rate=self._settings.risk_free_rate,
-                        analysis=self._analysis,
+                    force_scan
+                    or (
+                        not self._scan_slots.locked()
+                        and await self._scan_due(broker, client_id, params, settings.last_scan_at, now)
                     )
+                ):
+                    async with self._scan_slots:
+                        summary = await run_scan(
+                            db,
+                            self._execution,
+                            broker,
+                            client_id,
+                            params=params,
+                            mode=mode,
+                            now=now,
+                            today=today,
+                            rate=self._settings.risk_free_rate,
+                            analysis=self._analysis,
+                        )
                     settings = await settings_of(db, client_id)
                     settings.last_scan_at, settings.last_scan_summary = now, summary.as_dict()
                     report.scanned, report.proposed = True, summary.proposed

@@ -176,3 +176,16 @@ async def test_a_paused_agent_decides_nothing(desk_factory) -> None:  # type: ig
     resumed = await desk.tick(scan=True)
     summary = (await desk.api.get(f"{desk.base}/agent/status", headers=desk.headers)).json()["last_scan"]
     assert resumed["proposed"], (summary["denied"], summary["skipped"])
+
+
+async def test_a_due_scan_waits_for_a_free_slot_on_a_later_tick_and_the_tick_goes_on(desk_factory) -> None:  # type: ignore[no-untyped-def]
+    desk = await desk_factory("approval", agent_scan_slots=1)
+    slots = desk.container.agent._scan_slots
+    async with slots:  # another client's scan holds the process's only slot
+        busy = await desk.tick()
+        assert busy["state"] == "running"
+        assert busy["scanned"] is False
+        assert busy["proposed"] == []
+    free = await desk.tick()
+    assert free["scanned"] is True
+    assert free["proposed"], free
