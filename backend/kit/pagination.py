@@ -41,9 +41,17 @@ async def page_params(
 PageDep = Annotated[PageParams, Depends(page_params)]
 
 
+def _count_of(statement: Select[Any]) -> Select[Any]:
+    return select(func.count()).select_from(statement.order_by(None).subquery())
+
+
+def response_columns(table: type[Any], read: type[BaseModel]) -> list[Any]:
+    """Return the columns of `table`'s model that the response model `read` shows."""
+    return [column for column in table.__table__.c if column.key in read.model_fields]
+
+
 async def _count(session: AsyncSession, statement: Select[Any]) -> int:
-    count = select(func.count()).select_from(statement.order_by(None).subquery())
-    return int((await session.execute(count)).scalar_one())
+    return int((await session.execute(_count_of(statement))).scalar_one())
 
 
 async def paginate(
@@ -63,7 +71,7 @@ class PagedQuery:
     """
 
     def __init__(self, statement: Select[Any]) -> None:
-        self._count = select(func.count()).select_from(statement.order_by(None).subquery())
+        self._count = _count_of(statement)
         self._page = statement.limit(bindparam("page_limit")).offset(bindparam("page_offset"))
 
     async def run(

@@ -14,7 +14,7 @@ from backend.broker_accounts.service import has_active_account
 from backend.brokers.base import BrokerPort
 from backend.kit.container import Container
 from backend.kit.deps import ContainerDep
-from backend.kit.pagination import Page, PageDep, PagedQuery
+from backend.kit.pagination import Page, PageDep, PagedQuery, response_columns
 from backend.kit.responses import validated_json
 from backend.models import Position
 from backend.positions.repository import positions_of
@@ -24,9 +24,10 @@ from backend.positions.valuation import Valuation, value_positions
 router = APIRouter(prefix="/clients/{client_id}", tags=["positions"])
 MARK_WAIT_SECONDS = 1.0
 # A list reads only the columns its response shows, as plain rows validated in one call.
-_COLUMNS = [column for column in Position.__table__.c if column.key in PositionRead.model_fields]
 _ROWS = TypeAdapter(list[PositionRead])
-_LIST = PagedQuery(positions_of(bindparam("client_id")).with_only_columns(*_COLUMNS))
+_LIST = PagedQuery(
+    positions_of(bindparam("client_id")).with_only_columns(*response_columns(Position, PositionRead))
+)
 
 
 async def _broker_if_up(client_id: uuid.UUID, container: Container) -> BrokerPort | None:

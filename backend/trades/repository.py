@@ -24,19 +24,21 @@ def trades_of(
     return statement.order_by(Trade.created_at.desc(), Trade.id)
 
 
+def _legs_of(client_id: uuid.UUID, trade_ids: Sequence[uuid.UUID], *what: Any) -> Select[Any]:
+    return (
+        select(*what)
+        .where(TradeLeg.client_id == client_id, TradeLeg.trade_id.in_(trade_ids))
+        .order_by(TradeLeg.trade_id, TradeLeg.leg_index)
+    )
+
+
 async def legs_by_trade(
     session: AsyncSession, client_id: uuid.UUID, trade_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[TradeLeg]]:
     """Load the legs of several trades in one query."""
     if not trade_ids:
         return {}
-    rows = (
-        await session.execute(
-            select(TradeLeg)
-            .where(TradeLeg.client_id == client_id, TradeLeg.trade_id.in_(trade_ids))
-            .order_by(TradeLeg.trade_id, TradeLeg.leg_index)
-        )
-    ).scalars()
+    rows = (await session.execute(_legs_of(client_id, trade_ids, TradeLeg))).scalars()
     grouped: dict[uuid.UUID, list[TradeLeg]] = defaultdict(list)
     for leg in rows:
         grouped[leg.trade_id].append(leg)
@@ -50,11 +52,7 @@ async def leg_rows_by_trade(
     if not trade_ids:
         return {}
     connection = await session.connection()  # Core: plain rows need no ORM step
-    result = await connection.execute(
-        select(TradeLeg.trade_id, *columns)
-        .where(TradeLeg.client_id == client_id, TradeLeg.trade_id.in_(trade_ids))
-        .order_by(TradeLeg.trade_id, TradeLeg.leg_index)
-    )
+    result = await connection.execute(_legs_of(client_id, trade_ids, TradeLeg.trade_id, *columns))
     grouped: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
     for leg in plain_rows(result):
         grouped[leg.pop("trade_id")].append(leg)

@@ -10,13 +10,14 @@ from pydantic import TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.kit.pagination import response_columns
 from backend.models import Fill, Order, Trade, TradeLeg
 from backend.trades.repository import leg_rows_by_trade, legs_by_trade
 from backend.trades.schemas import FillRead, OrderRead, TradeDetailRead, TradeLegRead, TradeRead
 
 # Lists read only the columns their response shows, as plain rows validated in one call.
-TRADE_COLUMNS = [column for column in Trade.__table__.c if column.key in TradeRead.model_fields]
-_LEG_COLUMNS = [column for column in TradeLeg.__table__.c if column.key in TradeLegRead.model_fields]
+TRADE_COLUMNS = response_columns(Trade, TradeRead)
+_LEG_COLUMNS = response_columns(TradeLeg, TradeLegRead)
 _TRADE_ROWS = TypeAdapter(list[TradeRead])
 
 
