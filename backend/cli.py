@@ -22,6 +22,7 @@ from backend.kit import migrations
 from backend.kit.container import Container
 from backend.kit.db import NO_TENANT, scoped_session
 from backend.kit.errors import AppError
+from backend.kit.heap import freeze_startup_heap
 from backend.models import User
 
 T = TypeVar("T")
@@ -163,8 +164,14 @@ def _first_run(settings: Settings) -> None:
 
 # Our logging config, not uvicorn's; client addresses from the proxy. No per-message deflate on
 # streams: their frames are small JSON, and compressing each socket's copy of every event was most
-# of the fan-out's CPU (bench/ws_fanout.py).
-SERVER_OPTIONS: dict[str, Any] = {"log_config": None, "proxy_headers": True, "ws_per_message_deflate": False}
+# of the fan-out's CPU (bench/ws_fanout.py). Streams write their frames straight to the socket
+# through uvicorn's sans-I/O websocket protocol (backend/realtime/frame_writer.py).
+SERVER_OPTIONS: dict[str, Any] = {
+    "log_config": None,
+    "proxy_headers": True,
+    "ws": "backend.realtime.frame_writer:DirectWriteProtocol",
+    "ws_per_message_deflate": False,
+}
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
@@ -176,7 +183,9 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     cmd_migrate(settings, args)
     _first_run(settings)
     print(f"Greekdesk is serving on http://{args.host}:{args.port}  (API docs at /docs)", flush=True)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, **SERVER_OPTIONS)
+    app = create_app(settings)
+    freeze_startup_heap()
+    uvicorn.run(app, host=args.host, port=args.port, **SERVER_OPTIONS)
     return 0
 
 
@@ -188,7 +197,9 @@ def _serve_role(settings: Settings, args: argparse.Namespace, role: str, what: s
     # Migrations run once per release (`greekdesk migrate`), not in each of many processes.
     role_settings = Settings(**{**settings.model_dump(), "process_role": role})
     print(f"Greekdesk {what} on http://{args.host}:{args.port}", flush=True)
-    uvicorn.run(create_app(role_settings), host=args.host, port=args.port, **SERVER_OPTIONS)
+    app = create_app(role_settings)
+    freeze_startup_heap()
+    uvicorn.run(app, host=args.host, port=args.port, **SERVER_OPTIONS)
     return 0
 
 

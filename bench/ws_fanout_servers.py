@@ -137,7 +137,9 @@ async def serve_ours(clients: int, sockets_per_client: int, redis_url: str | Non
     """Serve the Greekdesk app and publish quotes through `container.events.publish`."""
     import uvicorn
 
+    from backend.cli import SERVER_OPTIONS
     from backend.config import Settings
+    from backend.kit.heap import freeze_startup_heap
     from backend.main import create_app
 
     data_dir = tempfile.mkdtemp(prefix="greekdesk-fanout-")
@@ -156,10 +158,8 @@ async def serve_ours(clients: int, sockets_per_client: int, redis_url: str | Non
     app = create_app(settings)
     container = app.state.container
     server = uvicorn.Server(
-        # As `greekdesk run` serves (backend/cli.py SERVER_OPTIONS): no per-message deflate.
-        uvicorn.Config(
-            app, host="127.0.0.1", port=0, log_level="warning", access_log=False, ws_per_message_deflate=False
-        )
+        # As `greekdesk run` serves: the same websocket protocol, no per-message deflate.
+        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False, **SERVER_OPTIONS)
     )
     task = asyncio.create_task(server.serve())
     while not server.started:
@@ -168,6 +168,7 @@ async def serve_ours(clients: int, sockets_per_client: int, redis_url: str | Non
         await asyncio.sleep(0.05)
     port = server.servers[0].sockets[0].getsockname()[1]
     seeded = await _seed(container, clients)
+    freeze_startup_heap()  # as `greekdesk run` does before it serves
     paths = [
         f"/clients/{cid}/stream?token={token}" for cid, token in seeded for _ in range(sockets_per_client)
     ]

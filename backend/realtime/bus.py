@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 import uuid
@@ -37,14 +36,11 @@ class OutgoingEvent:
 
     def body(self) -> str:
         """Serialise everything but `seq` (the bus adds it): a JSON object text."""
-        return json.dumps(
-            {
-                "type": self.data.TYPE,
-                "ts": self.ts.isoformat(),
-                "client_id": str(self.client_id),
-                "data": self.data.model_dump(mode="json"),
-            },
-            separators=(",", ":"),
+        # Spliced rather than dumped: the type is an identifier, the time and id need no escaping,
+        # and pydantic writes the data's JSON itself, at a fraction of model_dump + json.dumps.
+        return (
+            f'{{"type":"{self.data.TYPE}","ts":"{self.ts.isoformat()}","client_id":"{self.client_id}",'
+            f'"data":{self.data.model_dump_json()}}}'
         )
 
 

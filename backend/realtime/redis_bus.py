@@ -173,5 +173,9 @@ def create_bus(
     """Build the Redis bus when Redis is configured, the in-process one otherwise."""
     if redis_url is None or redis is None:
         return MemoryBus(replay_capacity=replay_capacity, queue_size=queue_size)
-    listener = Redis.from_url(redis_url, decode_responses=True, socket_connect_timeout=2, socket_timeout=None)
+    # RESP2 for the subscription: under RESP3, redis-py builds a debug log line from every pub/sub
+    # message (and looks up its logger) whether or not debug logging is on.
+    listener = Redis.from_url(
+        redis_url, decode_responses=True, socket_connect_timeout=2, socket_timeout=None, protocol=2
+    )
     return RedisBus(redis, listener, replay_capacity=replay_capacity, queue_size=queue_size)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
+import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -18,6 +18,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from backend.models.base import utcnow
 from backend.realtime.access import StreamGrant
 from backend.realtime.bus import EventBus
+from backend.realtime.frame_writer import writer_of
 from backend.realtime.hub import HEARTBEAT, Subscriber
 from backend.realtime.schemas import HeartbeatMessage, HelloMessage
 
@@ -33,7 +34,7 @@ CLOSE_TIMEOUT_SECONDS = 10.0
 
 @dataclass(frozen=True, slots=True)
 class StreamLimits:
-    """How often to beat and how often to re-check that the reader's account is still active."""
+    """How often to beat, and at most how long between re-checks that the reader's account is still active."""
 
     heartbeat_seconds: float
     recheck_seconds: float
@@ -65,7 +66,12 @@ async def serve(
             expires_at=grant.expires_at,
         )
         await websocket.send_text(hello.model_dump_json())
-        closing = await _run(websocket, subscriber, seq, grant, limits, still_active)
+        writer = writer_of(websocket.scope)
+        if writer is None:
+            subscriber.last_seq = seq
+        else:
+            subscriber.write_directly(writer, after=seq)
+        closing = await _run(websocket, subscriber, grant, limits, still_active)
     finally:
         bus.unsubscribe(subscriber)
     if closing is not None:
@@ -75,12 +81,11 @@ async def serve(
 async def _run(
     websocket: WebSocket,
     subscriber: Subscriber,
-    seq: int,
     grant: StreamGrant,
     limits: StreamLimits,
     still_active: Callable[[], Awaitable[bool]],
 ) -> tuple[int, str] | None:
-    sender = asyncio.create_task(_send(websocket, subscriber, seq))
+    sender = asyncio.create_task(_send(websocket, subscriber))
     receiver = asyncio.create_task(_drain_incoming(websocket))
     watchdog = asyncio.create_task(_watch(subscriber, grant, limits, still_active))
     beat = asyncio.create_task(_beat(subscriber, limits.heartbeat_seconds))
@@ -102,30 +107,30 @@ async def _run(
     return None
 
 
-async def _send(websocket: WebSocket, subscriber: Subscriber, seq: int) -> None:
-    last = seq
+async def _send(websocket: WebSocket, subscriber: Subscriber) -> None:
+    # Sends what the queue holds: every frame, or only heartbeats once the subscriber writes directly.
     queue = subscriber.queue
     while True:
         event_seq, text = await queue.get()
         if event_seq == HEARTBEAT:
-            await websocket.send_text(HeartbeatMessage(ts=utcnow(), seq=last).model_dump_json())
+            beat = HeartbeatMessage(ts=utcnow(), seq=subscriber.last_seq)
+            await websocket.send_text(beat.model_dump_json())
             continue
-        if event_seq <= last:
+        if event_seq <= subscriber.last_seq:
             continue  # already covered by the hello's seq (or a duplicate delivery)
         await websocket.send_text(text)
-        subscriber.last_sent = time.monotonic()
-        last = event_seq
+        subscriber.last_seq = event_seq
 
 
 async def _beat(subscriber: Subscriber, heartbeat: float) -> None:
-    # One timer per quiet socket, not one per frame: the sender only waits on its queue.
+    # One timer per socket, nothing per frame: a beat goes out after a whole interval without an
+    # event, so a quiet reader hears something at least every two intervals.
+    seen = subscriber.last_seq
     while True:
-        wait = subscriber.last_sent + heartbeat - time.monotonic()
-        if wait > 0:
-            await asyncio.sleep(wait)
-            continue
-        subscriber.offer(HEARTBEAT, "")
-        subscriber.last_sent = time.monotonic()
+        await asyncio.sleep(heartbeat)
+        if subscriber.last_seq == seen:
+            subscriber.beat()
+        seen = subscriber.last_seq
 
 
 async def _drain_incoming(websocket: WebSocket) -> None:
@@ -148,7 +153,10 @@ async def _watch(
             left = (grant.expires_at - utcnow()).total_seconds()
             if left <= 0:
                 raise _Closed(CLOSE_CREDENTIAL_EXPIRED, "credential expired")
-            done, _ = await asyncio.wait({overflow}, timeout=min(left, limits.recheck_seconds))
+            # Each socket re-checks at its own jittered pace: sockets opened together (a deploy, a
+            # network blip) would otherwise all query the database in the same instant, every time.
+            recheck = limits.recheck_seconds * random.uniform(0.5, 1.0)  # noqa: S311 - spacing, not secrecy
+            done, _ = await asyncio.wait({overflow}, timeout=min(left, recheck))
             if done:
                 raise _Closed(CLOSE_TOO_SLOW, "reader too slow; reconnect and replay")
             if (grant.expires_at - utcnow()).total_seconds() > 0 and not await still_active():

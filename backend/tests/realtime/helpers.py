@@ -7,7 +7,7 @@ import base64
 import json
 import os
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -15,13 +15,23 @@ import uvicorn
 from fastapi import FastAPI
 from websockets.asyncio.client import ClientConnection, connect
 
+from backend.cli import SERVER_OPTIONS
+
+SERVED = {key: SERVER_OPTIONS[key] for key in ("ws", "ws_per_message_deflate")}
+"""As `greekdesk run` serves streams: frames written straight to the socket."""
+QUEUED = {"ws": "auto", "ws_per_message_deflate": True}
+"""uvicorn's defaults (no frame writer, compression on): every frame through ASGI from the queue."""
+SERVED_COMPRESSED = {**SERVED, "ws_per_message_deflate": True}
+"""Our protocol where a reader negotiated compression: frames differ per socket, so they are queued."""
+SOCKET_OPTIONS = {"served": SERVED, "queued": QUEUED, "served-compressed": SERVED_COMPRESSED}
+
 
 @asynccontextmanager
-async def serving(app: FastAPI) -> AsyncIterator[str]:
+async def serving(app: FastAPI, options: Mapping[str, Any] = SERVED) -> AsyncIterator[str]:
     """Serve `app` on 127.0.0.1 (a free port) for the block; yield its `host:port`."""
     # The test's app fixture owns the container's life, so uvicorn runs no lifespan.
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_level="warning")
+        uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_level="warning", **options)
     )
     task = asyncio.create_task(server.serve())
     while not server.started:

@@ -17,7 +17,14 @@ from backend.models.user import ROLE_CLIENT
 from backend.realtime.schemas import ChatMessageData
 from backend.realtime.stream import CLOSE_CREDENTIAL_EXPIRED, CLOSE_TOO_SLOW
 from backend.tests.conftest import api_client, bearer, create_client_user, create_operator_user, login
-from backend.tests.realtime.helpers import events_until, next_message, open_stream, serving, stalled_reader
+from backend.tests.realtime.helpers import (
+    SOCKET_OPTIONS,
+    events_until,
+    next_message,
+    open_stream,
+    serving,
+    stalled_reader,
+)
 
 
 async def _token(api: httpx.AsyncClient, container: Container) -> tuple[str, str]:
@@ -109,7 +116,10 @@ async def test_the_stream_closes_when_its_token_expires(
     assert time.monotonic() - started < 3.5, hello
 
 
-async def test_a_slow_reader_is_dropped_and_a_fast_one_is_not_delayed(app_factory: type) -> None:
+@pytest.mark.parametrize("sockets", SOCKET_OPTIONS)
+async def test_a_slow_reader_is_dropped_and_a_fast_one_is_not_delayed(
+    app_factory: type, sockets: str
+) -> None:
     app = app_factory(stream_queue_size=16)
     container: Container = app.state.container
     async with api_client(app) as api:
@@ -117,16 +127,18 @@ async def test_a_slow_reader_is_dropped_and_a_fast_one_is_not_delayed(app_factor
     count, text = 300, "x" * 60_000  # 18 MB: far more than the socket buffers hold for a reader that stops
     loop = asyncio.get_running_loop()
     async with (
-        serving(app) as address,
+        serving(app, SOCKET_OPTIONS[sockets]) as address,
         stalled_reader(address, client_id, f"token={token}") as slow,
         open_stream(address, client_id, query=f"token={token}") as fast,
     ):
         await next_message(fast)
         started = time.monotonic()
+        # The fast reader reads while events are published, as a live reader does.
+        reading = asyncio.create_task(events_until(fast, lambda got: len(got) == count, within=20))
         for _ in range(count):
             container.events.publish(uuid.UUID(client_id), ChatMessageData(role="system", text=text))
             await asyncio.sleep(0.005)  # a steady stream a healthy reader keeps up with
-        received = await events_until(fast, lambda got: len(got) == count, within=20)
+        received = await reading
         fast_seconds = time.monotonic() - started
         assert [e["seq"] for e in received] == list(range(received[0]["seq"], received[0]["seq"] + count))
         async with asyncio.timeout(10):

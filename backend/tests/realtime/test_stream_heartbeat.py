@@ -5,16 +5,19 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
+
 from backend.kit.container import Container
 from backend.realtime.schemas import AgentStatusData
 from backend.tests.conftest import AppFactory, api_client, create_client_user, login
-from backend.tests.realtime.helpers import next_message, open_stream, serving
+from backend.tests.realtime.helpers import SOCKET_OPTIONS, next_message, open_stream, serving
 
 HEARTBEAT = 0.3
 
 
+@pytest.mark.parametrize("sockets", SOCKET_OPTIONS)
 async def test_a_quiet_stream_beats_with_the_last_seq_and_a_busy_one_does_not(
-    app_factory: AppFactory,
+    app_factory: AppFactory, sockets: str
 ) -> None:
     app = app_factory(stream_heartbeat_seconds=HEARTBEAT)
     container: Container = app.state.container
@@ -22,7 +25,7 @@ async def test_a_quiet_stream_beats_with_the_last_seq_and_a_busy_one_does_not(
         user = await create_client_user(container)
         token = (await login(api, user.email))["access_token"]
     async with (
-        serving(app) as address,
+        serving(app, SOCKET_OPTIONS[sockets]) as address,
         open_stream(address, user.client_id, query=f"token={token}") as socket,
     ):
         hello = await next_message(socket)
