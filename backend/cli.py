@@ -22,7 +22,6 @@ from backend.kit import migrations
 from backend.kit.container import Container
 from backend.kit.db import NO_TENANT, scoped_session
 from backend.kit.errors import AppError
-from backend.kit.heap import freeze_startup_heap
 from backend.models import User
 
 T = TypeVar("T")
@@ -183,9 +182,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     cmd_migrate(settings, args)
     _first_run(settings)
     print(f"Greekdesk is serving on http://{args.host}:{args.port}  (API docs at /docs)", flush=True)
-    app = create_app(settings)
-    freeze_startup_heap()
-    uvicorn.run(app, host=args.host, port=args.port, **SERVER_OPTIONS)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, **SERVER_OPTIONS)
     return 0
 
 
@@ -197,9 +194,7 @@ def _serve_role(settings: Settings, args: argparse.Namespace, role: str, what: s
     # Migrations run once per release (`greekdesk migrate`), not in each of many processes.
     role_settings = Settings(**{**settings.model_dump(), "process_role": role})
     print(f"Greekdesk {what} on http://{args.host}:{args.port}", flush=True)
-    app = create_app(role_settings)
-    freeze_startup_heap()
-    uvicorn.run(app, host=args.host, port=args.port, **SERVER_OPTIONS)
+    uvicorn.run(create_app(role_settings), host=args.host, port=args.port, **SERVER_OPTIONS)
     return 0
 
 

@@ -22,6 +22,7 @@ from backend.health.endpoints import router as health_router
 from backend.health.metrics_endpoint import router as metrics_router
 from backend.kit.container import Container
 from backend.kit.errors import install_error_handlers
+from backend.kit.heap import freeze_startup_heap
 from backend.kit.lifecycle import prepare_database
 from backend.kit.logging import configure_logging
 from backend.kit.metrics_middleware import MetricsMiddleware
@@ -59,6 +60,7 @@ def create_app(
             container.agent.start()  # a worker opens only the sessions of the clients it leases
         if container.role is not None:
             container.role.start()
+        freeze_startup_heap()
         try:
             yield
         finally:

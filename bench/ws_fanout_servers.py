@@ -139,7 +139,6 @@ async def serve_ours(clients: int, sockets_per_client: int, redis_url: str | Non
 
     from backend.cli import SERVER_OPTIONS
     from backend.config import Settings
-    from backend.kit.heap import freeze_startup_heap
     from backend.main import create_app
 
     data_dir = tempfile.mkdtemp(prefix="greekdesk-fanout-")
@@ -168,7 +167,6 @@ async def serve_ours(clients: int, sockets_per_client: int, redis_url: str | Non
         await asyncio.sleep(0.05)
     port = server.servers[0].sockets[0].getsockname()[1]
     seeded = await _seed(container, clients)
-    freeze_startup_heap()  # as `greekdesk run` does before it serves
     paths = [
         f"/clients/{cid}/stream?token={token}" for cid, token in seeded for _ in range(sockets_per_client)
     ]

@@ -206,7 +206,10 @@ class AgentRuntime:
             expired = await expire_proposals(db, client_id, now)
             settings = await settings_of(db, client_id)
             mode, paused = settings.mode, settings.paused
-            await db.commit()
+            if expired:
+                await db.commit()
+            # Else nothing was written: the reads go on in this transaction rather than paying a
+            # commit, a checkout, a BEGIN and the tenant scope again on every idle tick.
             if broker is None:
                 return TickReport("broker_disconnected", expired=len(expired))
             if paused:

@@ -6,7 +6,7 @@ import gc
 
 
 def freeze_startup_heap() -> None:
-    """Move every object alive now out of the cyclic collector's reach (call once, before serving)."""
+    """Move every object alive now out of the cyclic collector's reach (the lifespan calls it once)."""
     # Modules, schemas and the container stay for the process's life. Full collections walked all of
     # them and paused the event loop for 100-200 ms at a time under load (bench/ws_fanout.py).
     gc.collect()
