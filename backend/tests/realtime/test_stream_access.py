@@ -12,11 +12,21 @@ import pytest
 from fastapi import FastAPI
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from backend.audit.service import Actor, open_cross_tenant
+from backend.auth.repository import get_user
 from backend.kit.container import Container
+from backend.kit.db import NO_TENANT, scoped_session
 from backend.models.user import ROLE_CLIENT
 from backend.realtime.schemas import ChatMessageData
-from backend.realtime.stream import CLOSE_CREDENTIAL_EXPIRED, CLOSE_TOO_SLOW
-from backend.tests.conftest import api_client, bearer, create_client_user, create_operator_user, login
+from backend.realtime.stream import CLOSE_ACCOUNT_DISABLED, CLOSE_CREDENTIAL_EXPIRED, CLOSE_TOO_SLOW
+from backend.tests.conftest import (
+    AppFactory,
+    api_client,
+    bearer,
+    create_client_user,
+    create_operator_user,
+    login,
+)
 from backend.tests.realtime.helpers import (
     SOCKET_OPTIONS,
     events_until,
@@ -95,6 +105,34 @@ async def test_an_origin_outside_the_allowlist_is_refused(
             address, client_id, query=f"token={token}", origin=f"http://{address}"
         ) as same:
             assert (await next_message(same))["type"] == "hello"
+
+
+async def test_the_stream_closes_within_its_recheck_once_its_user_is_disabled(
+    app_factory: AppFactory,
+) -> None:
+    recheck = 0.4
+    app = app_factory(stream_recheck_seconds=recheck)
+    container: Container = app.state.container
+    async with api_client(app) as api:
+        user = await create_client_user(container)
+        token = (await login(api, user.email))["access_token"]
+    async with (
+        serving(app) as address,
+        open_stream(address, user.client_id, query=f"token={token}") as socket,
+    ):
+        await next_message(socket)
+        async with scoped_session(container.sessions, NO_TENANT) as session:
+            await open_cross_tenant(session, actor=Actor.system("tests"), reason="deactivate")
+            row = await get_user(session, user.user_id)
+            assert row is not None
+            row.is_active = False
+        disabled = time.monotonic()
+        with pytest.raises(ConnectionClosed) as closed:
+            await next_message(socket, within=5)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == CLOSE_ACCOUNT_DISABLED
+    # Each wait is a jittered half to whole re-check interval: the close comes within one of them.
+    assert time.monotonic() - disabled < recheck + 1.0
 
 
 async def test_the_stream_closes_when_its_token_expires(
