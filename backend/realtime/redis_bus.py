@@ -1,14 +1,17 @@
-"""The bus across processes: one Redis script numbers, buffers and publishes each event atomically.
+"""The bus across processes: one Redis script numbers, buffers and publishes a batch of events atomically.
 
-Each event costs one PUBLISH (never one per socket). Each process holds one pattern subscription
+A publishing round (up to `MAX_BATCH` events, backend/realtime/bus.py) costs one script call and one
+PUBLISH of all its events, never one per socket or per event. Each process holds one subscription
 and hands what arrives to its own readers. Because numbering and publishing happen in the same
 script, every subscriber receives a client's events in seq order, whichever process sent them.
+The script touches several clients' keys at once: a single Redis, not a Redis Cluster.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import uuid
@@ -21,21 +24,28 @@ from backend.realtime.bus import REPLAY_CAPACITY, EventBus, MemoryBus, OutgoingE
 from backend.realtime.hub import Subscriber
 
 logger = logging.getLogger("greekdesk.realtime")
-CHANNEL_PREFIX = "greekdesk:stream:"
+CHANNEL = "greekdesk:stream"
+"""One message per published batch: a line `<client id> <event>` per event (JSON has no raw newline)."""
 KEY_PREFIX = "greekdesk:events:"
 BUFFER_TTL_SECONDS = 24 * 3600
 RESUBSCRIBE_DELAY = 1.0
 _SEQ_PREFIX = '{"seq":'
 
-# KEYS: seq counter, replay buffer. ARGV: channel, body without seq, capacity, buffer ttl.
+# KEYS: per event, its client's seq counter and replay buffer. ARGV: channel, capacity, buffer ttl,
+# then per event its client id and its body without seq.
 _PUBLISH = """
-local seq = redis.call('INCR', KEYS[1])
-local text = '{"seq":' .. seq .. ',' .. string.sub(ARGV[2], 2)
-redis.call('ZADD', KEYS[2], seq, text)
-redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[3]) + 1))
-redis.call('EXPIRE', KEYS[2], ARGV[4])
-redis.call('PUBLISH', ARGV[1], text)
-return seq
+local capacity = tonumber(ARGV[2])
+local lines = {}
+for i = 1, #KEYS / 2 do
+  local seq = redis.call('INCR', KEYS[2 * i - 1])
+  local text = '{"seq":' .. seq .. ',' .. string.sub(ARGV[3 + 2 * i], 2)
+  redis.call('ZADD', KEYS[2 * i], seq, text)
+  redis.call('ZREMRANGEBYRANK', KEYS[2 * i], 0, -(capacity + 1))
+  redis.call('EXPIRE', KEYS[2 * i], ARGV[3])
+  lines[i] = ARGV[2 + 2 * i] .. ' ' .. text
+end
+redis.call('PUBLISH', ARGV[1], table.concat(lines, '\\n'))
+return #lines
 """
 
 
@@ -46,6 +56,12 @@ def _seq_of(text: str) -> int:
         if end > 0:
             return int(text[len(_SEQ_PREFIX) : end])
     return int(json.loads(text)["seq"])
+
+
+@functools.lru_cache(maxsize=65_536)
+def _client_id(text: str) -> uuid.UUID:
+    # The same few clients' ids arrive thousands of times a second: parse each once.
+    return uuid.UUID(text)
 
 
 def _seq_key(client_id: uuid.UUID) -> str:
@@ -86,21 +102,16 @@ class RedisBus(EventBus):
             await self._send(batch, self._sha)
 
     async def _send(self, batch: list[OutgoingEvent], sha: str) -> None:
-        # EVALSHA straight into one pipeline: redis-py's Script helper would first ask the server
-        # whether the script exists, a round trip per batch.
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for event in batch:
-                pipe.evalsha(
-                    sha,
-                    2,
-                    _seq_key(event.client_id),
-                    _buffer_key(event.client_id),
-                    f"{CHANNEL_PREFIX}{event.client_id}",
-                    event.body(),
-                    self._replay_capacity,
-                    BUFFER_TTL_SECONDS,
-                )
-            await pipe.execute()
+        # EVALSHA straight away: redis-py's Script helper would first ask the server whether the
+        # script exists, a round trip per batch.
+        keys: list[str] = []
+        events: list[str] = []
+        for event in batch:
+            keys += (_seq_key(event.client_id), _buffer_key(event.client_id))
+            events += (str(event.client_id), event.body())
+        await self._redis.evalsha(
+            sha, len(keys), *keys, CHANNEL, self._replay_capacity, BUFFER_TTL_SECONDS, *events
+        )
 
     async def subscribe(self, client_id: uuid.UUID) -> Subscriber:
         """Register a local reader, once this process listens to the channel."""
@@ -115,11 +126,11 @@ class RedisBus(EventBus):
         while True:
             pubsub: PubSub = self._listener_redis.pubsub()
             try:
-                await pubsub.psubscribe(f"{CHANNEL_PREFIX}*")
+                await pubsub.subscribe(CHANNEL)
                 self._subscribed.set()
                 async for message in pubsub.listen():
-                    if message["type"] == "pmessage":
-                        self._deliver(message["channel"], message["data"])
+                    if message["type"] == "message":
+                        self._deliver(message["data"])
             except (RedisError, OSError):
                 # Readers see the gap in seq and replay what they missed once we are back.
                 self._subscribed.clear()
@@ -129,14 +140,16 @@ class RedisBus(EventBus):
                 with contextlib.suppress(RedisError, OSError):
                     await pubsub.aclose()  # type: ignore[no-untyped-call]
 
-    def _deliver(self, channel: str, text: str) -> None:
-        try:
-            client_id = uuid.UUID(channel.removeprefix(CHANNEL_PREFIX))
-            seq = _seq_of(text)
-        except (ValueError, KeyError, TypeError):
-            logger.warning("ignored a malformed event", extra={"channel": channel})
-            return
-        self.hub.deliver(client_id, seq, text)
+    def _deliver(self, batch: str) -> None:
+        for line in batch.split("\n"):
+            client, _, text = line.partition(" ")
+            try:
+                client_id = _client_id(client)
+                seq = _seq_of(text)
+            except (ValueError, KeyError, TypeError):
+                logger.warning("ignored a malformed event", extra={"client": client[:64]})
+                continue
+            self.hub.deliver(client_id, seq, text)
 
     async def current_seq(self, client_id: uuid.UUID) -> int:
         """Return the last seq issued for the client (0 before its first event)."""

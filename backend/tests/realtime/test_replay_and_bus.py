@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from backend.kit.container import Container
 from backend.kit.db import TenantScope, scoped_session
 from backend.realtime.publish import emit
+from backend.realtime.redis_bus import CHANNEL
 from backend.realtime.schemas import ChatMessageData
 from backend.tests.conftest import ClientUser, api_client, bearer, create_client_user, login
 from backend.tests.realtime.helpers import events_until, next_message, open_stream, serving
@@ -133,3 +134,56 @@ async def test_with_redis_publishing_survives_redis_forgetting_its_scripts(
     replay = await container.events.replay(user.client_id, 0)
     assert [text.count('"text":"before"') + text.count('"text":"after"') for text in replay.events] == [1, 1]
     assert replay.current_seq == 2
+
+
+@pytest.mark.redis
+async def test_with_redis_a_burst_for_two_clients_arrives_whole_in_order_on_another_process(
+    app_factory: Any,
+) -> None:
+    sender, receiver = app_factory(), app_factory()
+    sending: Container = sender.state.container
+    async with api_client(receiver) as api:
+        (first, first_token), (second, second_token) = [
+            await _signed_in(api, receiver.state.container) for _ in range(2)
+        ]
+    count = 120
+    async with (
+        serving(receiver) as address,
+        open_stream(address, first.client_id, query=f"token={first_token}", max_queue=None) as one,
+        open_stream(address, second.client_id, query=f"token={second_token}", max_queue=None) as two,
+    ):
+        hellos = [await next_message(one), await next_message(two)]
+        # Published without a pause between them, so they leave in a few batches of many events.
+        for i in range(count):
+            for user in (first, second):
+                sending.events.publish(
+                    user.client_id, ChatMessageData(role="system", text=f"{user.email} {i}")
+                )
+        received = [await events_until(socket, lambda got: len(got) == count) for socket in (one, two)]
+        with pytest.raises(TimeoutError):
+            await next_message(one, within=0.5)  # nothing more: no event arrived twice
+    for user, hello, events in zip((first, second), hellos, received, strict=True):
+        assert _texts(events) == [f"{user.email} {i}" for i in range(count)]
+        assert [e["seq"] for e in events] == list(range(hello["seq"] + 1, hello["seq"] + 1 + count))
+
+
+@pytest.mark.redis
+async def test_with_redis_a_malformed_line_is_skipped_and_the_rest_of_its_batch_delivered(
+    app: FastAPI, api: httpx.AsyncClient, container: Container
+) -> None:
+    user, token = await _signed_in(api, container)
+    assert container.redis is not None
+    async with (
+        serving(app) as address,
+        open_stream(address, user.client_id, query=f"token={token}") as socket,
+    ):
+        hello = await next_message(socket)
+        seq = hello["seq"] + 1
+        event = f'{{"seq":{seq},"type":"chat.message","ts":"2026-11-24T00:00:00+00:00",'
+        event += (
+            f'"client_id":"{user.client_id}","data":{{"message_id":null,"role":"system","text":"kept"}}}}'
+        )
+        await container.redis.publish(CHANNEL, f"not-a-client-id {{}}\n{user.client_id} {event}")
+        delivered = await next_message(socket)
+    assert delivered["seq"] == seq
+    assert delivered["data"]["text"] == "kept"
