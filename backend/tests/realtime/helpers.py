@@ -11,11 +11,14 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 import uvicorn
 from fastapi import FastAPI
 from websockets.asyncio.client import ClientConnection, connect
 
 from backend.cli import SERVER_OPTIONS
+from backend.kit.container import Container
+from backend.tests.conftest import ClientUser, create_client_user, login
 
 SERVED = {key: SERVER_OPTIONS[key] for key in ("ws", "ws_per_message_deflate")}
 """As `greekdesk run` serves streams: frames written straight to the socket."""
@@ -24,6 +27,12 @@ QUEUED = {"ws": "auto", "ws_per_message_deflate": True}
 SERVED_COMPRESSED = {**SERVED, "ws_per_message_deflate": True}
 """Our protocol where a reader negotiated compression: frames differ per socket, so they are queued."""
 SOCKET_OPTIONS = {"served": SERVED, "queued": QUEUED, "served-compressed": SERVED_COMPRESSED}
+
+
+async def signed_in(api: httpx.AsyncClient, container: Container) -> tuple[ClientUser, str]:
+    """Create a client user and sign in: the user and an access token."""
+    user = await create_client_user(container)
+    return user, (await login(api, user.email))["access_token"]
 
 
 @asynccontextmanager

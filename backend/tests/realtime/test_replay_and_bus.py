@@ -14,13 +14,8 @@ from backend.kit.db import TenantScope, scoped_session
 from backend.realtime.publish import emit
 from backend.realtime.redis_bus import CHANNEL
 from backend.realtime.schemas import ChatMessageData
-from backend.tests.conftest import ClientUser, api_client, bearer, create_client_user, login
-from backend.tests.realtime.helpers import events_until, next_message, open_stream, serving
-
-
-async def _signed_in(api: httpx.AsyncClient, container: Container) -> tuple[ClientUser, str]:
-    user = await create_client_user(container)
-    return user, (await login(api, user.email))["access_token"]
+from backend.tests.conftest import ClientUser, api_client, bearer, create_client_user
+from backend.tests.realtime.helpers import events_until, next_message, open_stream, serving, signed_in
 
 
 async def _say(container: Container, user: ClientUser, text: str) -> None:
@@ -35,7 +30,7 @@ def _texts(events: list[dict[str, Any]]) -> list[str]:
 async def test_a_reconnecting_reader_sees_the_gap_and_replays_exactly_what_it_missed(
     app: FastAPI, api: httpx.AsyncClient, container: Container
 ) -> None:
-    user, token = await _signed_in(api, container)
+    user, token = await signed_in(api, container)
     async with serving(app) as address:
         async with open_stream(address, user.client_id, query=f"token={token}") as socket:
             await next_message(socket)
@@ -60,7 +55,7 @@ async def test_replay_says_when_the_buffer_no_longer_reaches_back(app_factory: A
     app = app_factory(stream_replay_capacity=3)
     container: Container = app.state.container
     async with api_client(app) as api:
-        user, token = await _signed_in(api, container)
+        user, token = await signed_in(api, container)
         for n in range(5):
             await _say(container, user, f"event {n}")
         await container.events.flush()
@@ -102,7 +97,7 @@ async def test_with_redis_an_event_from_one_process_reaches_a_socket_on_another_
     sender, receiver = app_factory(), app_factory()
     sending: Container = sender.state.container
     async with api_client(receiver) as api:
-        user, token = await _signed_in(api, receiver.state.container)
+        user, token = await signed_in(api, receiver.state.container)
     async with (
         serving(receiver) as address,
         open_stream(address, user.client_id, query=f"token={token}") as socket,
@@ -124,7 +119,7 @@ async def test_with_redis_an_event_from_one_process_reaches_a_socket_on_another_
 async def test_with_redis_publishing_survives_redis_forgetting_its_scripts(
     app: FastAPI, api: httpx.AsyncClient, container: Container
 ) -> None:
-    user, _ = await _signed_in(api, container)
+    user, _ = await signed_in(api, container)
     assert container.redis is not None
     await _say(container, user, "before")
     await container.events.flush()
@@ -144,7 +139,7 @@ async def test_with_redis_a_burst_for_two_clients_arrives_whole_in_order_on_anot
     sending: Container = sender.state.container
     async with api_client(receiver) as api:
         (first, first_token), (second, second_token) = [
-            await _signed_in(api, receiver.state.container) for _ in range(2)
+            await signed_in(api, receiver.state.container) for _ in range(2)
         ]
     count = 120
     async with (
@@ -171,7 +166,7 @@ async def test_with_redis_a_burst_for_two_clients_arrives_whole_in_order_on_anot
 async def test_with_redis_a_malformed_line_is_skipped_and_the_rest_of_its_batch_delivered(
     app: FastAPI, api: httpx.AsyncClient, container: Container
 ) -> None:
-    user, token = await _signed_in(api, container)
+    user, token = await signed_in(api, container)
     assert container.redis is not None
     async with (
         serving(app) as address,

@@ -33,13 +33,14 @@ from backend.tests.realtime.helpers import (
     next_message,
     open_stream,
     serving,
+    signed_in,
     stalled_reader,
 )
 
 
 async def _token(api: httpx.AsyncClient, container: Container) -> tuple[str, str]:
-    user = await create_client_user(container)
-    return str(user.client_id), (await login(api, user.email))["access_token"]
+    user, token = await signed_in(api, container)
+    return str(user.client_id), token
 
 
 async def _refusal(address: str, client_id: str, query: str, origin: str | None = None) -> int:
@@ -114,8 +115,7 @@ async def test_the_stream_closes_within_its_recheck_once_its_user_is_disabled(
     app = app_factory(stream_recheck_seconds=recheck)
     container: Container = app.state.container
     async with api_client(app) as api:
-        user = await create_client_user(container)
-        token = (await login(api, user.email))["access_token"]
+        user, token = await signed_in(api, container)
     async with (
         serving(app) as address,
         open_stream(address, user.client_id, query=f"token={token}") as socket,

@@ -9,14 +9,9 @@ import httpx
 from fastapi import FastAPI
 
 from backend.kit.container import Container
-from backend.tests.conftest import ClientUser, bearer, create_client_user, login
+from backend.tests.conftest import ClientUser, bearer
 from backend.tests.execution.helpers import agent_proposal
-from backend.tests.realtime.helpers import events_until, next_message, open_stream, serving
-
-
-async def _signed_in(api: httpx.AsyncClient, container: Container) -> tuple[ClientUser, str]:
-    user = await create_client_user(container)
-    return user, (await login(api, user.email))["access_token"]
+from backend.tests.realtime.helpers import events_until, next_message, open_stream, serving, signed_in
 
 
 async def _spy_ask(api: httpx.AsyncClient, user: ClientUser, token: str) -> Decimal:
@@ -40,7 +35,7 @@ def _order_path(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
 async def test_an_approved_trade_streams_its_trade_order_fill_and_portfolio_events_in_seq_order(
     app: FastAPI, api: httpx.AsyncClient, container: Container
 ) -> None:
-    user, token = await _signed_in(api, container)
+    user, token = await signed_in(api, container)
     ask = await _spy_ask(api, user, token)
     async with (
         serving(app) as address,

@@ -9,8 +9,15 @@ import pytest
 from backend.kit.container import Container
 from backend.realtime.hub import Hub, text_frame
 from backend.realtime.schemas import ChatMessageData
-from backend.tests.conftest import AppFactory, api_client, create_client_user, login
-from backend.tests.realtime.helpers import SOCKET_OPTIONS, events_until, next_message, open_stream, serving
+from backend.tests.conftest import AppFactory, api_client
+from backend.tests.realtime.helpers import (
+    SOCKET_OPTIONS,
+    events_until,
+    next_message,
+    open_stream,
+    serving,
+    signed_in,
+)
 
 # Lengths that take each of a frame header's three length encodings (7 bits, 16 bits, 64 bits),
 # and text that is not ASCII.
@@ -26,8 +33,7 @@ async def test_events_arrive_intact_and_are_written_directly_only_without_compre
     app = app_factory()
     container: Container = app.state.container
     async with api_client(app) as api:
-        user = await create_client_user(container)
-        token = (await login(api, user.email))["access_token"]
+        user, token = await signed_in(api, container)
     async with (
         serving(app, SOCKET_OPTIONS[sockets]) as address,
         open_stream(address, user.client_id, query=f"token={token}", max_queue=None) as socket,

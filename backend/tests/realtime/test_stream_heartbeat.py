@@ -9,8 +9,8 @@ import pytest
 
 from backend.kit.container import Container
 from backend.realtime.schemas import AgentStatusData
-from backend.tests.conftest import AppFactory, api_client, create_client_user, login
-from backend.tests.realtime.helpers import SOCKET_OPTIONS, next_message, open_stream, serving
+from backend.tests.conftest import AppFactory, api_client
+from backend.tests.realtime.helpers import SOCKET_OPTIONS, next_message, open_stream, serving, signed_in
 
 HEARTBEAT = 0.3
 
@@ -22,8 +22,7 @@ async def test_a_quiet_stream_beats_with_the_last_seq_and_a_busy_one_does_not(
     app = app_factory(stream_heartbeat_seconds=HEARTBEAT)
     container: Container = app.state.container
     async with api_client(app) as api:
-        user = await create_client_user(container)
-        token = (await login(api, user.email))["access_token"]
+        user, token = await signed_in(api, container)
     async with (
         serving(app, SOCKET_OPTIONS[sockets]) as address,
         open_stream(address, user.client_id, query=f"token={token}") as socket,
