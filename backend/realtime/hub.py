@@ -47,8 +47,6 @@ class Subscriber:
 
     client_id: uuid.UUID
     queue: asyncio.Queue[tuple[int, str]]
-    limit: int
-    """How many frames the reader may lag by (the queue's size)."""
     overflowed: asyncio.Event = field(default_factory=asyncio.Event)
     last_seq: int = 0
     """The seq of the last event sent (the hello's before any): older ones are skipped, beats carry it."""
@@ -69,7 +67,7 @@ class Subscriber:
                 self.overflowed.set()
         elif seq <= self.last_seq:
             return  # already covered by the hello's seq (or a duplicate delivery)
-        elif writer.backlog() >= self.limit:
+        elif writer.backlog() >= self.queue.maxsize:
             self.overflowed.set()
         elif writer.write(text_frame(text) if frame is None else frame):
             self.last_seq = seq
@@ -104,7 +102,7 @@ class Hub:
 
     def add(self, client_id: uuid.UUID) -> Subscriber:
         """Register a reader of the client's events."""
-        subscriber = Subscriber(client_id, asyncio.Queue(self._queue_size), self._queue_size)
+        subscriber = Subscriber(client_id, asyncio.Queue(self._queue_size))
         self._readers[client_id].add(subscriber)
         return subscriber
 
