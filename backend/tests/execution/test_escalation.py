@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import httpx
 from sqlalchemy import update
 
+from backend.brokers.simulator.clock import SimulatedClock
 from backend.kit.container import Container
 from backend.kit.db import TenantScope, scoped_session
 from backend.models import AgentSettings
-from backend.tests.conftest import ClientUser, bearer, create_client_user, login
+from backend.tests.conftest import AppFactory, ClientUser, api_client, bearer, create_client_user, login
+
+START = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # a Tuesday, 10:00 in New York: the market is open
 
 
 async def _with_limits(container: Container, **risk: Any) -> tuple[ClientUser, dict[str, Any]]:
@@ -34,9 +38,16 @@ def _ticket(side: str, quantity: int, limit: Decimal) -> dict[str, Any]:
     }
 
 
-async def test_a_daily_loss_breach_moves_the_client_to_reducing(
-    api: httpx.AsyncClient, container: Container
-) -> None:
+async def test_a_daily_loss_breach_moves_the_client_to_reducing(app_factory: AppFactory) -> None:
+    # The market stands still between the two orders: on the live clock a rise in between could
+    # turn the first order's loss at the mid into a gain, and the second order would fill.
+    app = app_factory(clock=SimulatedClock(START))
+    container: Container = app.state.container
+    async with api_client(app) as api:
+        await _breach_daily_loss(api, container)
+
+
+async def _breach_daily_loss(api: httpx.AsyncClient, container: Container) -> None:
     user, _ = await _with_limits(container, max_daily_loss="1")
     headers = bearer((await login(api, user.email))["access_token"])
     base = f"/clients/{user.client_id}"
