@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -100,10 +101,19 @@ async def chain(
         implied_vol_and_greeks, mids, float(spot), strikes, years, float(rate), float(dividend), calls
     )
 
-    def finite(values: np.ndarray, i: int) -> float | None:
-        value = float(values[i])
-        return value if np.isfinite(value) else None
-
+    # Python floats once per array: indexing numpy per row and field costs more than the rows.
+    columns = {
+        name: [value if math.isfinite(value) else None for value in array.tolist()]
+        for name, array in (
+            ("iv", implied.iv),
+            ("delta", greeks.delta),
+            ("gamma", greeks.gamma),
+            ("vega", greeks.vega),
+            ("theta", greeks.theta),
+            ("rho", greeks.rho),
+        )
+    }
+    reasons = implied.reason.tolist()
     rows = [
         OptionQuoteRead(
             symbol=option.key,
@@ -116,13 +126,13 @@ async def chain(
             volume=_d(quote.volume),
             open_interest=_d(quote.open_interest),
             data_source=quote.data_source.value,
-            iv=finite(implied.iv, i),
-            iv_status=IVReason(int(implied.reason[i])).name.lower(),
-            delta=finite(greeks.delta, i),
-            gamma=finite(greeks.gamma, i),
-            vega=finite(greeks.vega, i),
-            theta=finite(greeks.theta, i),
-            rho=finite(greeks.rho, i),
+            iv=columns["iv"][i],
+            iv_status=IVReason(int(reasons[i])).name.lower(),
+            delta=columns["delta"][i],
+            gamma=columns["gamma"][i],
+            vega=columns["vega"][i],
+            theta=columns["theta"][i],
+            rho=columns["rho"][i],
             underlying_price=spot,
             rate=rate,
             dividend_yield=dividend,

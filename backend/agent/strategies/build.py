@@ -1,26 +1,26 @@
-"""Turn the legs a strategy picked into a priced, sized, explained candidate, or refuse them."""
+"""Turn the structures a strategy picked into priced, sized, explained candidates, or refuse them.
+
+Filters, price and size apply structure by structure; the model then values every survivor of a
+chain in one pass (see `payoff.Lognormal`).
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from backend.agent.strategies.candidate import Candidate, TradeGreeks, score
-from backend.agent.strategies.inputs import ChainView, Holdings, OptionRow, StrategyParams
-from backend.agent.strategies.payoff import (
-    HeldStock,
-    Lognormal,
-    expected_value,
-    probability_of_profit,
-    profile,
-)
-from backend.agent.strategies.selection import LegPick, largest_quantity, limit_price, liquid, spread_pct
+from backend.agent.strategies.inputs import ChainView, Holdings, StrategyParams
+from backend.agent.strategies.legs import LegBook, LegFacts
+from backend.agent.strategies.payoff import HeldStock, Lognormal, Payoff, Profile
+from backend.agent.strategies.selection import LegPick, largest_quantity, net_on_tick
 from backend.domain.instruments import ComboLeg, Stock
 from backend.domain.values import to_decimal
 
 RATIO_QUANTUM = Decimal("0.0001")
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,56 +41,96 @@ class Shape:
     collateral: Decimal | None = None
 
 
-def _trade_greeks(picks: Sequence[LegPick], multiplier: int, quantity: int) -> TradeGreeks | None:
-    totals = {"delta": 0.0, "gamma": 0.0, "vega": 0.0, "theta": 0.0}
-    for pick in picks:
-        for name in totals:
-            value = getattr(pick.row, name)
-            if value is None or not math.isfinite(value):
-                return None
-            totals[name] += pick.side.sign * value * multiplier * quantity
-    return TradeGreeks(
-        **{name: to_decimal(value).quantize(Decimal("0.01")) for name, value in totals.items()}
-    )
+def _trade_greeks(legs: Sequence[LegFacts], multiplier: int, quantity: int) -> TradeGreeks | None:
+    totals = [0.0, 0.0, 0.0, 0.0]
+    for leg in legs:
+        if leg.greeks is None:
+            return None
+        for i, signed in enumerate(leg.greeks):
+            totals[i] += signed * multiplier * quantity
+    delta, gamma, vega, theta = (to_decimal(value).quantize(CENT) for value in totals)
+    return TradeGreeks(delta=delta, gamma=gamma, vega=vega, theta=theta)
 
 
-def _mean_iv(rows: Sequence[OptionRow]) -> float | None:
-    ivs = [row.iv for row in rows]
+def _mean_iv(ivs: Sequence[float | None]) -> float | None:
     if any(iv is None or not math.isfinite(iv) or iv <= 0 for iv in ivs):
         return None
     return sum(iv for iv in ivs if iv is not None) / len(ivs)
 
 
-def build_candidate(
+@dataclass(frozen=True, slots=True)
+class Structure:
+    """Legs a strategy picked, the kind of trade they make and how to explain the candidate."""
+
+    picks: tuple[LegPick, ...]
+    shape: Shape
+    explain: Callable[[Candidate], str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Sized:
+    """A structure that passed every filter and limit, priced and sized, before the model values it."""
+
+    structure: Structure
+    legs: tuple[ComboLeg, ...]
+    price: Decimal
+    held: HeldStock | None
+    payoff: Payoff
+    unit: Profile
+    max_loss: Decimal
+    quantity: int
+    greeks: TradeGreeks
+    sigma: float
+    spreads: list[Decimal]
+
+
+def build_candidates(
     strategy: str,
     chain: ChainView,
     holdings: Holdings,
     params: StrategyParams,
-    picks: Sequence[LegPick],
-    shape: Shape,
-    explain: Callable[[Candidate], str],
-) -> Candidate | None:
-    """Price, check, size and value the picked legs; None when any filter or limit refuses them."""
+    structures: Iterable[Structure],
+) -> list[Candidate]:
+    """Price, check, size and value the structures; keep those no filter or limit refuses."""
     if chain.spot <= 0:
-        return None  # no price to value the trade from: fail closed
-    options = [chain.option(pick.row) for pick in picks]
-    if any(option.key in holdings.option_keys for option in options):
+        return []  # no price to value a trade from: fail closed
+    book = LegBook(chain, holdings, params)
+    sized = [found for found in (_sized(chain, holdings, params, book, s) for s in structures) if found]
+    if not sized:
+        return []
+    model = Lognormal(float(chain.spot), chain.years, chain.rate, chain.dividend_yield)
+    pops = model.probabilities_of_profit([(s.payoff, s.unit.breakevens, s.sigma) for s in sized])
+    evs = model.expected_values([(s.payoff, s.sigma) for s in sized])
+    return [
+        _candidate(strategy, chain, s, pop, ev)
+        for s, pop, ev in zip(sized, pops, evs, strict=True)
+        if math.isfinite(pop) and ev.is_finite()
+    ]
+
+
+def _sized(
+    chain: ChainView, holdings: Holdings, params: StrategyParams, book: LegBook, structure: Structure
+) -> _Sized | None:
+    picks, shape = structure.picks, structure.shape
+    facts = [book.of(pick) for pick in picks]
+    if any(leg.held for leg in facts) or not all(leg.liquid for leg in facts):
         return None
-    if not all(liquid(pick.row, pick.side, params) for pick in picks):
-        return None
-    sigma = _mean_iv([pick.row for pick in picks])
+    sigma = _mean_iv([leg.iv for leg in facts])
     if sigma is None:
         return None
-    price = limit_price(picks, params, chain.ticks)
+    # Liquid legs have both sides of a market, so each has its part of the price.
+    net = sum((leg.net or Decimal(0) for leg in facts), Decimal(0))
+    price = net_on_tick(net, len(facts), params, chain.ticks)
     if shape.credit:
         credit = -price
         if credit <= 0 or credit < params.min_credit:
             return None
         if shape.width is not None and credit / shape.width < params.min_credit_to_width:
             return None
-    legs = tuple(ComboLeg(option, 1, pick.side) for option, pick in zip(options, picks, strict=True))
+    legs = tuple(ComboLeg(leg.option, 1, pick.side) for leg, pick in zip(facts, picks, strict=True))
     held = HeldStock(Stock(chain.underlying), chain.multiplier, chain.spot) if shape.covered else None
-    unit = profile(legs, price, held)
+    payoff = Payoff.of(legs, price, held)
+    unit = payoff.profile()
     if unit.max_loss is None or (unit.max_profit is not None and unit.max_profit <= 0):
         return None
 
@@ -103,26 +143,25 @@ def build_candidate(
         quantity = largest_quantity(
             params.max_contracts, unit.max_loss, params.max_risk_per_trade, cash, holdings.buying_power
         )
-    greeks = _trade_greeks(picks, chain.multiplier, quantity)
+    greeks = _trade_greeks(facts, chain.multiplier, quantity)
     if quantity == 0 or greeks is None:
         return None
+    spreads = [leg.spread for leg in facts]
+    return _Sized(structure, legs, price, held, payoff, unit, unit.max_loss, quantity, greeks, sigma, spreads)
 
-    model = Lognormal(float(chain.spot), chain.years, chain.rate, chain.dividend_yield, sigma)
-    pop = probability_of_profit(legs, price, held, unit.breakevens, model)
-    ev = expected_value(legs, price, held, model)
-    if not math.isfinite(pop) or not ev.is_finite():
-        return None
+
+def _candidate(strategy: str, chain: ChainView, sized: _Sized, pop: float, ev: Decimal) -> Candidate:
+    unit, quantity = sized.unit, sized.quantity
     max_profit = unit.max_profit * quantity if unit.max_profit is not None else None
-    capital = unit.max_loss * quantity
+    capital = sized.max_loss * quantity
     ror = (max_profit / capital).quantize(RATIO_QUANTUM) if max_profit is not None and capital > 0 else None
-    spreads = [spread_pct(pick.row) or Decimal(0) for pick in picks]
-    candidate = Candidate(
+    return Candidate(
         strategy=strategy,
         underlying=chain.underlying,
         expiry=chain.expiry,
-        legs=legs,
+        legs=sized.legs,
         quantity=quantity,
-        limit_price=price,
+        limit_price=sized.price,
         max_profit=max_profit,
         max_loss=capital,
         breakevens=unit.breakevens,
@@ -130,9 +169,8 @@ def build_candidate(
         expected_value=ev * quantity,
         return_on_risk=ror,
         capital_at_risk=capital,
-        greeks=greeks,
-        rationale="",
-        score=score(max_profit, capital, pop, chain.dte, sum(spreads, Decimal(0)) / len(spreads)),
-        covered=held,
+        greeks=sized.greeks,
+        explain=sized.structure.explain,
+        score=score(max_profit, capital, pop, chain.dte, sum(sized.spreads, Decimal(0)) / len(sized.spreads)),
+        covered=sized.held,
     )
-    return replace(candidate, rationale=explain(candidate))

@@ -14,8 +14,8 @@ which buys insurance rather than yield) scores 0 and ranks after every trade tha
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -54,9 +54,15 @@ class Candidate:
     return_on_risk: Decimal | None
     capital_at_risk: Decimal
     greeks: TradeGreeks
-    rationale: str
+    explain: Callable[[Candidate], str] = field(compare=False, repr=False)
+    """Writes the rationale from the figures, on demand: a scan finds thousands and proposes a few."""
     score: float
     covered: HeldStock | None = None
+
+    @property
+    def rationale(self) -> str:
+        """Return why the trade is proposed, in plain English."""
+        return self.explain(self)
 
     @property
     def options(self) -> tuple[Option, ...]:

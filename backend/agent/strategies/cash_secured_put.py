@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backend.agent.strategies import describe
-from backend.agent.strategies.build import Shape, build_candidate
+from backend.agent.strategies.build import Shape, Structure, build_candidates
 from backend.agent.strategies.candidate import Candidate
 from backend.agent.strategies.inputs import ChainView, Holdings, OptionRow, StrategyParams
 from backend.agent.strategies.selection import LegPick, in_dte_window, window_rows
@@ -30,11 +30,12 @@ def find(chain: ChainView, holdings: Holdings, params: StrategyParams) -> list[C
     """Sell each liquid put in the delta window, sized by the cash its strike ties up."""
     if not in_dte_window(chain, params):
         return []
-    found = []
-    for row in window_rows(chain, OptionRight.PUT, Side.SELL, params):
-        shape = Shape(credit=True, collateral=row.strike * chain.multiplier)
-        picks = [LegPick(row, Side.SELL)]
-        candidate = build_candidate(NAME, chain, holdings, params, picks, shape, _explain(chain, row))
-        if candidate is not None:
-            found.append(candidate)
-    return found
+    structures = [
+        Structure(
+            (LegPick(row, Side.SELL),),
+            Shape(credit=True, collateral=row.strike * chain.multiplier),
+            _explain(chain, row),
+        )
+        for row in window_rows(chain, OptionRight.PUT, Side.SELL, params)
+    ]
+    return build_candidates(NAME, chain, holdings, params, structures)

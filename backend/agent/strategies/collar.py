@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backend.agent.strategies import describe
-from backend.agent.strategies.build import Shape, build_candidate
+from backend.agent.strategies.build import Shape, Structure, build_candidates
 from backend.agent.strategies.candidate import Candidate
 from backend.agent.strategies.inputs import ChainView, Holdings, OptionRow, StrategyParams
 from backend.agent.strategies.selection import LegPick, in_dte_window, window_rows
@@ -31,17 +31,15 @@ def find(chain: ChainView, holdings: Holdings, params: StrategyParams) -> list[C
     held = holdings.shares_of(chain.underlying)
     if not params.combos_allowed or not in_dte_window(chain, params) or held < chain.multiplier:
         return []
-    found = []
     calls = window_rows(chain, OptionRight.CALL, Side.SELL, params)
-    for put in window_rows(chain, OptionRight.PUT, Side.BUY, params):
-        for call in calls:
-            if call.strike <= put.strike:
-                continue
-            picks = [LegPick(put, Side.BUY), LegPick(call, Side.SELL)]
-            shape = Shape(credit=False, covered=True)
-            candidate = build_candidate(
-                NAME, chain, holdings, params, picks, shape, _explain(chain, put, call)
-            )
-            if candidate is not None:
-                found.append(candidate)
-    return found
+    structures = [
+        Structure(
+            (LegPick(put, Side.BUY), LegPick(call, Side.SELL)),
+            Shape(credit=False, covered=True),
+            _explain(chain, put, call),
+        )
+        for put in window_rows(chain, OptionRight.PUT, Side.BUY, params)
+        for call in calls
+        if call.strike > put.strike
+    ]
+    return build_candidates(NAME, chain, holdings, params, structures)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backend.agent.strategies import describe
-from backend.agent.strategies.build import Shape, build_candidate
+from backend.agent.strategies.build import Shape, Structure, build_candidates
 from backend.agent.strategies.candidate import Candidate
 from backend.agent.strategies.inputs import ChainView, Holdings, OptionRow, StrategyParams
 from backend.agent.strategies.selection import LegPick, in_dte_window
@@ -30,23 +30,21 @@ def find(chain: ChainView, holdings: Holdings, params: StrategyParams) -> list[C
     """Pair every passing put vertical with every passing call vertical above it into one condor."""
     if not params.combos_allowed or not in_dte_window(chain, params):
         return []
-    found = []
+    structures = []
     calls = verticals(chain, OptionRight.CALL, params)
     for put_short, put_long in verticals(chain, OptionRight.PUT, params):
         for call_short, call_long in calls:
             if put_short.strike >= call_short.strike:
                 continue
-            picks = [
+            picks = (
                 LegPick(put_long, Side.BUY),
                 LegPick(put_short, Side.SELL),
                 LegPick(call_short, Side.SELL),
                 LegPick(call_long, Side.BUY),
-            ]
+            )
             # Only one side can finish in the money, so the wider side bounds the risk.
             width = max(put_short.strike - put_long.strike, call_long.strike - call_short.strike)
-            shape = Shape(credit=True, width=width)
-            explain = _explain(chain, put_short, call_short)
-            candidate = build_candidate(NAME, chain, holdings, params, picks, shape, explain)
-            if candidate is not None:
-                found.append(candidate)
-    return found
+            structures.append(
+                Structure(picks, Shape(credit=True, width=width), _explain(chain, put_short, call_short))
+            )
+    return build_candidates(NAME, chain, holdings, params, structures)

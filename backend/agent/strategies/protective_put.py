@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backend.agent.strategies import describe
-from backend.agent.strategies.build import Shape, build_candidate
+from backend.agent.strategies.build import Shape, Structure, build_candidates
 from backend.agent.strategies.candidate import Candidate
 from backend.agent.strategies.inputs import ChainView, Holdings, OptionRow, StrategyParams
 from backend.agent.strategies.selection import LegPick, in_dte_window, window_rows
@@ -29,12 +29,8 @@ def find(chain: ChainView, holdings: Holdings, params: StrategyParams) -> list[C
     """Buy each liquid put in the delta window against the round lots held (none without shares)."""
     if not in_dte_window(chain, params) or holdings.shares_of(chain.underlying) < chain.multiplier:
         return []
-    found = []
-    for row in window_rows(chain, OptionRight.PUT, Side.BUY, params):
-        picks = [LegPick(row, Side.BUY)]
-        candidate = build_candidate(
-            NAME, chain, holdings, params, picks, Shape(credit=False, covered=True), _explain(chain, row)
-        )
-        if candidate is not None:
-            found.append(candidate)
-    return found
+    structures = [
+        Structure((LegPick(row, Side.BUY),), Shape(credit=False, covered=True), _explain(chain, row))
+        for row in window_rows(chain, OptionRight.PUT, Side.BUY, params)
+    ]
+    return build_candidates(NAME, chain, holdings, params, structures)

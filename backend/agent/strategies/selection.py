@@ -74,6 +74,25 @@ def wing_row(chain: ChainView, short: OptionRow, params: StrategyParams) -> Opti
     )
 
 
+def leg_net(row: OptionRow, side: Side, params: StrategyParams) -> Decimal:
+    """Return one leg's part of a net limit: its mid signed by the side, conceding `edge` of the half-spread."""
+    bid, ask = row.bid, row.ask
+    if bid is None or ask is None:
+        raise InvalidValue(f"cannot price the {row.strike} {row.right} without a bid and an ask")
+    mid, half = (bid + ask) / 2, (ask - bid) / 2
+    return side.sign * mid + params.edge * half
+
+
+def net_on_tick(
+    net: Decimal, legs: int, params: StrategyParams, ticks: TickSchedule = PENNY_PILOT
+) -> Decimal:
+    """Round a net of `legs` legs' parts up to its tick (see `limit_price`)."""
+    if legs > 1:
+        return round_to_tick(net, max(params.tick, COMBO_TICK), direction="up")
+    rounded = round_to_tick(net, max(params.tick, ticks.below), direction="up")
+    return round_to_tick(rounded, max(params.tick, ticks.tick(rounded)), direction="up")
+
+
 def limit_price(
     picks: Sequence[LegPick], params: StrategyParams, ticks: TickSchedule = PENNY_PILOT
 ) -> Decimal:
@@ -83,19 +102,8 @@ def limit_price(
     receiving less, so the price is never better for us than mid minus the edge. A single leg
     takes its class's tick (and never finer than `params.tick`); a multi-leg order trades in pennies.
     """
-    net = Decimal(0)
-    for pick in picks:
-        bid, ask = pick.row.bid, pick.row.ask
-        if bid is None or ask is None:
-            raise InvalidValue(
-                f"cannot price the {pick.row.strike} {pick.row.right} without a bid and an ask"
-            )
-        mid, half = (bid + ask) / 2, (ask - bid) / 2
-        net += pick.side.sign * mid + params.edge * half
-    if len(picks) > 1:
-        return round_to_tick(net, max(params.tick, COMBO_TICK), direction="up")
-    rounded = round_to_tick(net, max(params.tick, ticks.below), direction="up")
-    return round_to_tick(rounded, max(params.tick, ticks.tick(rounded)), direction="up")
+    net = sum((leg_net(pick.row, pick.side, params) for pick in picks), Decimal(0))
+    return net_on_tick(net, len(picks), params, ticks)
 
 
 def largest_quantity(

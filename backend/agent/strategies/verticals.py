@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backend.agent.strategies import describe
-from backend.agent.strategies.build import Shape, build_candidate
+from backend.agent.strategies.build import Shape, Structure, build_candidates
 from backend.agent.strategies.candidate import Candidate
 from backend.agent.strategies.inputs import ChainView, Holdings, OptionRow, StrategyParams
 from backend.agent.strategies.selection import LegPick, in_dte_window, window_rows, wing_row
@@ -45,11 +45,12 @@ def find_credit_verticals(
     """Sell each credit vertical of one right that passes the filters and fits the risk budget."""
     if not params.combos_allowed or not in_dte_window(chain, params):
         return []
-    found = []
-    for short, long in verticals(chain, right, params):
-        picks = [LegPick(short, Side.SELL), LegPick(long, Side.BUY)]
-        shape = Shape(credit=True, width=abs(short.strike - long.strike))
-        candidate = build_candidate(name, chain, holdings, params, picks, shape, _explain(chain, short, long))
-        if candidate is not None:
-            found.append(candidate)
-    return found
+    structures = [
+        Structure(
+            (LegPick(short, Side.SELL), LegPick(long, Side.BUY)),
+            Shape(credit=True, width=abs(short.strike - long.strike)),
+            _explain(chain, short, long),
+        )
+        for short, long in verticals(chain, right, params)
+    ]
+    return build_candidates(name, chain, holdings, params, structures)

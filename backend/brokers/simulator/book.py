@@ -37,7 +37,11 @@ class MarketView:
     vol_level: float
     rate: float
     as_of: datetime
-    """Time the prices belong to (the last close for a frozen market)."""
+    """Time the quotes are stamped with: now (the last close for a frozen market)."""
+    priced_at: datetime
+    """Time the prices are computed for: the start of the current step (the last close when frozen).
+
+    Prices move once a step, so every quote of an instrument within a step is the same one."""
     step: int
     session: date
     session_progress: float
@@ -97,7 +101,10 @@ def option_quotes(
     if not options:
         return []
     years = np.array(
-        [max((close - view.as_of).total_seconds() / SECONDS_PER_YEAR, _MIN_YEARS) for close in expiry_closes]
+        [
+            max((close - view.priced_at).total_seconds() / SECONDS_PER_YEAR, _MIN_YEARS)
+            for close in expiry_closes
+        ]
     )
     strikes = np.array([float(o.strike.value) for o in options])
     calls = np.array([o.is_call for o in options])

@@ -13,7 +13,7 @@ import asyncio
 import math
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from types import MappingProxyType
@@ -63,6 +63,11 @@ class _Frozen:
     levels: dict[str, float]
 
 
+def _stamped(quote: Quote, ts: datetime) -> Quote:
+    """Return a quote computed earlier in the step, stamped with the time it is asked at."""
+    return quote if quote.ts == ts else replace(quote, ts=ts)
+
+
 class SimulatedMarket:
     """Prices, listings and hours of the simulated venue; one per process."""
 
@@ -91,6 +96,8 @@ class SimulatedMarket:
         self.closes: deque[SessionClose] = deque(maxlen=_KEPT_CLOSES)
         self._listeners: list[MarketListener] = []
         self._syncing = False
+        self._quotes_priced: tuple[datetime, int, DataSource] | None = None
+        self._quotes: dict[str, Quote] = {}
         self.sync()
 
     # -- time -------------------------------------------------------------------------------------
@@ -259,19 +266,35 @@ class SimulatedMarket:
                 frozen.step,
             )
             source, session, progress = DataSource.FROZEN, frozen.session, 1.0
+            priced_at = as_of
         else:
             spot, level = self._paths.spot(spec.symbol), self._paths.vol_level(spec.symbol)
             as_of, step = now, self._paths.steps
+            priced_at = self.epoch + self.config.step * step
             source = DataSource.LIVE if self.is_open(now) else DataSource.FROZEN
             session, close = self.calendar.next_close(now - timedelta(microseconds=1))
             opened = close - timedelta(hours=6, minutes=30)
-            progress = min(1.0, max(0.05, (now - opened).total_seconds() / (close - opened).total_seconds()))
+            elapsed = (priced_at - opened).total_seconds() / (close - opened).total_seconds()
+            progress = min(1.0, max(0.05, elapsed))
         return MarketView(
-            spot, level, self.config.risk_free_rate, as_of, step, session, progress, source, self.config.seed
+            spot,
+            level,
+            self.config.risk_free_rate,
+            as_of,
+            priced_at,
+            step,
+            session,
+            progress,
+            source,
+            self.config.seed,
         )
 
     def quotes(self, instruments: Sequence[SingleInstrument]) -> list[Quote]:
-        """Return one quote per instrument, in order; options are priced per underlying in a batch."""
+        """Return one quote per instrument, in order; options are priced per underlying in a batch.
+
+        Prices move once a step, so a quote is computed once a step and then only stamped with the
+        time it is asked at: every client on this market quotes the same chains.
+        """
         self.sync()
         results: dict[int, Quote] = {}
         by_underlying: dict[str, list[int]] = {}
@@ -280,18 +303,29 @@ class SimulatedMarket:
         for symbol, indexes in by_underlying.items():
             spec = self._specs[symbol]
             view = self._view(spec)
+            cache = self._quote_cache(view)
             options: list[tuple[int, Option]] = []
             for index in indexes:
                 instrument = instruments[index]
-                if isinstance(instrument, Stock):
-                    results[index] = stock_quote(spec, view)
+                cached = cache.get(instrument.key)
+                if cached is not None:
+                    results[index] = _stamped(cached, view.as_of)
+                elif isinstance(instrument, Stock):
+                    results[index] = cache[instrument.key] = stock_quote(spec, view)
                 else:
                     options.append((index, instrument))
             closes = [self.expiry_close(o.expiry) for _, o in options]
             priced = option_quotes(spec, view, [o for _, o in options], closes)
-            for (index, _), quote in zip(options, priced, strict=True):
-                results[index] = quote
+            for (index, option), quote in zip(options, priced, strict=True):
+                results[index] = cache[option.key] = quote
         return [results[i] for i in range(len(instruments))]
+
+    def _quote_cache(self, view: MarketView) -> dict[str, Quote]:
+        """Return the quotes computed at `view`'s prices, forgetting those of earlier prices."""
+        priced = (view.priced_at, view.step, view.data_source)
+        if priced != self._quotes_priced:
+            self._quotes_priced, self._quotes = priced, {}
+        return self._quotes
 
     def quote(self, instrument: SingleInstrument) -> Quote:
         """Return one instrument's quote."""

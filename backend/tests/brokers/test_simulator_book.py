@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
+from datetime import timedelta
 from decimal import Decimal
 
 from backend.brokers.simulator.market import SimulatedMarket
-from backend.domain.instruments import Option, OptionRight
+from backend.domain.instruments import Option, OptionRight, Stock
 from backend.tests.brokers.factories import create_market
 
 
@@ -61,3 +63,20 @@ def test_quotes_respect_the_tick_and_widen_away_from_the_money() -> None:
     assert wing_relative > atm_relative
     assert atm_quote.open_interest is not None
     assert atm_quote.open_interest.value > 0
+
+
+def test_a_quote_holds_its_prices_through_a_step_and_is_stamped_when_asked() -> None:
+    market = create_market()
+    atm, wing = _atm_and_wing(market, "SPY", 1)
+    first_atm, first_wing = market.quotes([atm, wing])
+    market.advance(timedelta(seconds=20))  # the same one-minute step
+    again_wing, again_atm, spot = market.quotes([wing, atm, Stock("SPY")])
+    assert again_atm.ts == again_wing.ts == spot.ts == market.now() != first_atm.ts
+    # Everything but the stamp is the quote computed at the step's start.
+    assert replace(again_atm, ts=first_atm.ts) == first_atm
+    assert replace(again_wing, ts=first_wing.ts) == first_wing
+
+    market.advance(timedelta(minutes=1))  # a new step: new prices, time value decayed
+    later = market.quotes([atm])[0]
+    assert later.ts == market.now()
+    assert replace(later, ts=first_atm.ts) != first_atm
