@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.agent.scanner import AGENT
@@ -49,20 +49,34 @@ def effective_mode(
     return EffectiveMode("approval", reasons) if reasons else EffectiveMode("autonomous")
 
 
-async def expire_proposals(db: AsyncSession, client_id: uuid.UUID, now: datetime) -> list[uuid.UUID]:
-    """Mark the client's proposals past their time as expired (audited); return their ids."""
-    due = list(
-        (
-            await db.execute(
-                select(Trade.id).where(
-                    Trade.client_id == client_id,
-                    Trade.status == "pending_approval",
-                    Trade.expires_at.is_not(None),
-                    Trade.expires_at <= now,
-                )
-            )
-        ).scalars()
-    )
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A trade waiting for a decision, as a tick reads it."""
+
+    id: uuid.UUID
+    origin: str
+    expires_at: datetime | None
+
+
+# Built once: every agent tick of every client runs it.
+_PENDING = (
+    select(Trade.id, Trade.origin, Trade.expires_at)
+    .where(Trade.client_id == bindparam("client_id"), Trade.status == "pending_approval")
+    .order_by(Trade.created_at, Trade.id)
+)
+
+
+async def pending_proposals(db: AsyncSession, client_id: uuid.UUID) -> list[Pending]:
+    """Return the client's trades waiting for a decision, oldest first."""
+    rows = await db.execute(_PENDING, {"client_id": client_id})
+    return [Pending(trade_id, origin, expires) for trade_id, origin, expires in rows]
+
+
+async def expire_proposals(
+    db: AsyncSession, client_id: uuid.UUID, now: datetime, pending: list[Pending]
+) -> list[uuid.UUID]:
+    """Mark those of the `pending` proposals past their time as expired (audited); return their ids."""
+    due = [p.id for p in pending if p.expires_at is not None and p.expires_at <= now]
     for trade_id in due:
         # The same conditional update as a decision: a concurrent approval and the expiry cannot both win.
         result = await db.execute(
@@ -83,24 +97,16 @@ async def expire_proposals(db: AsyncSession, client_id: uuid.UUID, now: datetime
     return due
 
 
-async def approve_own(db: AsyncSession, execution: ExecutionService, client_id: uuid.UUID) -> list[Trade]:
-    """Approve the agent's pending proposals, oldest first, each through the gate again."""
-    pending = list(
-        (
-            await db.execute(
-                select(Trade.id)
-                .where(
-                    Trade.client_id == client_id,
-                    Trade.origin == "agent",
-                    Trade.status == "pending_approval",
-                )
-                .order_by(Trade.created_at)
-            )
-        ).scalars()
-    )
-    await db.commit()
+async def approve_own(
+    db: AsyncSession, execution: ExecutionService, client_id: uuid.UUID, trade_ids: list[uuid.UUID]
+) -> list[Trade]:
+    """Approve the agent's proposals `trade_ids` (oldest first), each through the gate again.
+
+    The caller read them this tick; one decided meanwhile by a person or by expiry is skipped, as
+    the claim on its status refuses it.
+    """
     decided = []
-    for trade_id in pending:
+    for trade_id in trade_ids:
         try:
             decided.append(await execution.approve(db, client_id, trade_id, AGENT))
             await db.commit()

@@ -27,7 +27,8 @@ Symbol = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9.\-]{0,11}$")]
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Frozen: the parameters in force are shared between ticks (see `effective_parameters`).
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class EntryRules(_Section):

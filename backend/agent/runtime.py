@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from backend.agent.autopilot import approve_own, effective_mode, expire_proposals
+from backend.agent.autopilot import approve_own, effective_mode, expire_proposals, pending_proposals
 from backend.agent.manager import manage
 from backend.agent.parameters import AgentParameters
 from backend.agent.scanner import run_scan
@@ -203,7 +203,8 @@ class AgentRuntime:
             # Before the tick's session opens: the broker call must not hold a pooled connection.
             await self._pnl.record_quietly(client_id, broker)
         async with scoped_session(self._sessions, TenantScope.for_client(client_id)) as db:
-            expired = await expire_proposals(db, client_id, now)
+            pending = await pending_proposals(db, client_id)
+            expired = await expire_proposals(db, client_id, now, pending)
             settings = await settings_of(db, client_id)
             mode, paused = settings.mode, settings.paused
             if expired:
@@ -219,12 +220,15 @@ class AgentRuntime:
                 return TickReport("halted", expired=len(expired))
             params = effective_parameters(settings)
             report = TickReport("running", expired=len(expired))
+            # What the agent may approve itself this tick: read above, plus what this tick proposes.
+            its_own = [p.id for p in pending if p.origin == "agent" and p.id not in expired]
             today = now.astimezone(EXCHANGE_TZ).date()
             try:
                 exits = await manage(
                     db, self._execution, broker, client_id, params=params, mode=mode, now=now, today=today
                 )
                 report.exits = [str(trade.id) for trade, _ in exits]
+                its_own += [trade.id for trade, _ in exits if trade.status == "pending_approval"]
                 await db.commit()
                 # A due scan waits for a free slot on a later tick rather than queueing in this one:
                 # the client's exits and approvals keep their pace when many clients come due at once
@@ -252,6 +256,7 @@ class AgentRuntime:
                     settings = await settings_of(db, client_id)
                     settings.last_scan_at, settings.last_scan_summary = now, summary.as_dict()
                     report.scanned, report.proposed = True, summary.proposed
+                    its_own += [uuid.UUID(trade_id) for trade_id in summary.proposed]
                     await db.commit()
             except (BrokerError, AppError) as exc:
                 await db.rollback()
@@ -260,8 +265,9 @@ class AgentRuntime:
             effective = effective_mode(
                 mode, autonomous_enabled=self._settings.autonomous_enabled, trading=trading, paused=paused
             )
-            if effective.approves_itself:
-                report.approved = [str(t.id) for t in await approve_own(db, self._execution, client_id)]
+            if effective.approves_itself and its_own:
+                approved = await approve_own(db, self._execution, client_id, its_own)
+                report.approved = [str(trade.id) for trade in approved]
             return report
 
     async def _scan_due(

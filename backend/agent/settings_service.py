@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
+import json
 import logging
 import uuid
 from typing import Any
@@ -63,13 +65,19 @@ def baseline(profile: str) -> dict[str, Any]:
 
 def effective_parameters(settings: AgentSettings) -> AgentParameters:
     """Return the parameters in force: the saved document over the baseline of its profile."""
-    document = merge(baseline(settings.risk_profile), settings.parameters or {})
+    # Every agent tick asks: a document is merged and validated once, not once a second a client.
+    return _parameters(settings.risk_profile, json.dumps(settings.parameters or {}, sort_keys=True))
+
+
+@functools.lru_cache(maxsize=1024)
+def _parameters(risk_profile: str, saved: str) -> AgentParameters:
+    document = merge(baseline(risk_profile), json.loads(saved))
     try:
         return AgentParameters.model_validate(document)
     except ValidationError:
         # Saved documents are validated; one that no longer is falls back to the safe baseline.
         logger.warning("stored agent parameters are invalid; using the profile baseline")
-        return AgentParameters.model_validate(baseline(settings.risk_profile))
+        return AgentParameters.model_validate(baseline(risk_profile))
 
 
 def _problems(exc: ValidationError, prefix: str = "") -> list[dict[str, Any]]:

@@ -131,6 +131,20 @@ async def test_autonomous_approves_its_own_proposals_when_allowed(desk_factory) 
         assert trade["orders"], "approved means written and sent through the order path"
 
 
+async def test_switching_to_autonomous_approves_what_waits_on_the_next_tick(desk_factory) -> None:  # type: ignore[no-untyped-def]
+    desk = await desk_factory("approval", autonomous_enabled=True)
+    proposed = (await desk.tick(scan=True))["proposed"]
+    assert proposed
+    rejected, *waiting = proposed
+    assert waiting, "the scan proposes on more than one underlying"
+    assert (await desk.api.post(f"{desk.base}/agent/reject/{rejected}", headers=desk.headers)).status_code == 200
+    switch = {"mode": "autonomous"}
+    assert (await desk.api.post(f"{desk.base}/agent/mode", headers=desk.headers, json=switch)).status_code == 200
+    report = await desk.tick()
+    assert sorted(report["approved"]) == sorted(waiting), "what waited from earlier ticks, not what a person decided"
+    assert (await desk.tick())["approved"] == []
+
+
 async def test_autonomous_stops_approving_when_the_client_is_reducing(desk_factory) -> None:  # type: ignore[no-untyped-def]
     desk = await desk_factory("autonomous", autonomous_enabled=True)
     email, password = await create_operator_user(desk.container)
