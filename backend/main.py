@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,6 +18,7 @@ from backend.auth.endpoints import router as auth_router
 from backend.broker_accounts.endpoints import router as broker_router
 from backend.brokers.simulator.clock import Clock
 from backend.config import Settings, load_settings
+from backend.domain.option_math import active_kernel
 from backend.execution.endpoints import router as execution_router
 from backend.health.endpoints import router as health_router
 from backend.health.metrics_endpoint import router as metrics_router
@@ -51,6 +53,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await prepare_database(container)
+        # The compiled option maths loads in about a second (its first compilation takes about 15):
+        # in a thread before serving, not on the event loop at the first quote or chain.
+        await asyncio.to_thread(active_kernel)
         if settings.process_role != "api":
             # Broker sessions, order sync and quotes run where clients are held (never in an API process).
             container.brokers.start()

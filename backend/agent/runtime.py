@@ -51,9 +51,9 @@ _HUNDRED = Decimal(100)
 SCAN_READY_SECONDS = 5.0
 CLOSE_GRACE_SECONDS = 10.0
 ANALYSIS_SLOTS = 1
-"""Scans analysing at once in this process. The analysis is Python holding the GIL: more at once
-finish no sooner in total, but each takes longer and the event loop (requests, every other client's
-tick) waits on them. Broker calls are not inside the slot, so slow brokers still overlap."""
+"""Scans analysing at once in this process. The analysis is Python on the event loop, in slices: more
+at once finish no sooner in total, but each takes longer. Broker calls are not inside the slot, so
+slow brokers still overlap."""
 
 
 @dataclass

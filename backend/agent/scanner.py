@@ -101,16 +101,20 @@ def _sized_for_gate(strategy: StrategyParams, name: str, params: AgentParameters
     return dataclasses.replace(strategy, max_contracts=max(1, min(strategy.max_contracts, units)))
 
 
-def _candidates(
+async def _candidates(
     views: list[ChainView], holdings: Holdings, strategy: StrategyParams, params: AgentParameters
 ) -> list[Candidate]:
-    return rank(
-        [
-            found
-            for name in params.entry.strategies
-            for found in scan(views, holdings, _sized_for_gate(strategy, name, params), [name])
-        ]
-    )
+    found: list[Candidate] = []
+    for name in params.entry.strategies:
+        sized = _sized_for_gate(strategy, name, params)
+        for view in views:
+            found += scan([view], holdings, sized, [name])
+            # Pure Python and CPU-bound (thousands of structures a scan), so it runs on the loop in
+            # slices of one chain and strategy, yielding between them. In a thread it would hold
+            # the interpreter lock against the loop, and every await of every other tick and
+            # request would then wait out a switch interval to get it back.
+            await asyncio.sleep(0)
+    return rank(found)
 
 
 async def busy_keys(db: AsyncSession, client_id: uuid.UUID) -> frozenset[str]:
@@ -208,9 +212,8 @@ async def run_scan(
     room = holdings.net_liquidation * params.sizing.max_risk_total_pct / _HUNDRED
     room -= await capital_at_risk(db, client_id, today)
     strategy = strategy_params(params, holdings.net_liquidation, broker.capabilities.combos)
-    # Pure and CPU-bound (thousands of combinations): in a thread, not on the event loop.
     async with analysis or contextlib.nullcontext():
-        candidates = await asyncio.to_thread(_candidates, views, holdings, strategy, params)
+        candidates = await _candidates(views, holdings, strategy, params)
     summary.candidates = len(candidates)
     busy = await busy_keys(db, client_id) | holdings.option_keys
     proposed_for: set[str] = set()

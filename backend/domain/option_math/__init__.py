@@ -7,6 +7,7 @@ IVReason) without disturbing its neighbours or raising.
 
 from typing import Literal
 
+from backend.domain.option_math._kernel import active_kernel
 from backend.domain.option_math.implied_vol import (
     ImpliedVolResult,
     IVReason,
@@ -23,6 +24,7 @@ __all__ = [
     "IVReason",
     "ImpliedVolResult",
     "Right",
+    "active_kernel",
     "bsm_greeks",
     "bsm_price",
     "implied_vol_and_greeks",

@@ -137,11 +137,17 @@ async def test_switching_to_autonomous_approves_what_waits_on_the_next_tick(desk
     assert proposed
     rejected, *waiting = proposed
     assert waiting, "the scan proposes on more than one underlying"
-    assert (await desk.api.post(f"{desk.base}/agent/reject/{rejected}", headers=desk.headers)).status_code == 200
+    assert (
+        await desk.api.post(f"{desk.base}/agent/reject/{rejected}", headers=desk.headers)
+    ).status_code == 200
     switch = {"mode": "autonomous"}
-    assert (await desk.api.post(f"{desk.base}/agent/mode", headers=desk.headers, json=switch)).status_code == 200
+    assert (
+        await desk.api.post(f"{desk.base}/agent/mode", headers=desk.headers, json=switch)
+    ).status_code == 200
     report = await desk.tick()
-    assert sorted(report["approved"]) == sorted(waiting), "what waited from earlier ticks, not what a person decided"
+    assert sorted(report["approved"]) == sorted(waiting), (
+        "what waited from earlier ticks, not what a person decided"
+    )
     assert (await desk.tick())["approved"] == []
 
 
