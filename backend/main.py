@@ -24,7 +24,7 @@ from backend.health.endpoints import router as health_router
 from backend.health.metrics_endpoint import router as metrics_router
 from backend.kit.container import Container
 from backend.kit.errors import install_error_handlers
-from backend.kit.heap import freeze_startup_heap
+from backend.kit.heap import collect_less_often, freeze_startup_heap
 from backend.kit.lifecycle import prepare_database
 from backend.kit.logging import configure_logging
 from backend.kit.metrics_middleware import MetricsMiddleware
@@ -66,6 +66,7 @@ def create_app(
         if container.role is not None:
             container.role.start()
         freeze_startup_heap()
+        collect_less_often()
         try:
             yield
         finally:
