@@ -3,8 +3,9 @@
 It owns the clock, the exchange calendar, the price paths and the listing rules. ``sync`` brings the
 paths to the clock's time and tells listeners (the accounts) about each new grid step and each
 session close on the way, in order, so resting orders are re-checked and expiries processed even
-when the clock jumps days at once. Outside regular hours (unless ``always_open``) quotes are the
-last close's, marked ``frozen``.
+when the clock jumps days at once. Prices move once a grid step: a quote is priced at the step's
+start, once for every account, and stamped with the time it is asked at. Outside regular hours
+(unless ``always_open``) quotes are the last close's, marked ``frozen``.
 """
 
 from __future__ import annotations
