@@ -15,7 +15,7 @@ from backend.agent.strategies.candidate import Candidate, TradeGreeks, score
 from backend.agent.strategies.inputs import ChainView, Holdings, StrategyParams
 from backend.agent.strategies.legs import LegBook, LegFacts
 from backend.agent.strategies.payoff import HeldStock, Lognormal, Payoff, Profile
-from backend.agent.strategies.selection import LegPick, largest_quantity, net_on_tick
+from backend.agent.strategies.selection import LegPick, largest_quantity, limit_price
 from backend.domain.instruments import ComboLeg, Stock
 from backend.domain.values import to_decimal
 
@@ -118,9 +118,7 @@ def _sized(
     sigma = _mean_iv([leg.iv for leg in facts])
     if sigma is None:
         return None
-    # Liquid legs have both sides of a market, so each has its part of the price.
-    net = sum((leg.net or Decimal(0) for leg in facts), Decimal(0))
-    price = net_on_tick(net, len(facts), params, chain.ticks)
+    price = limit_price([leg.net for leg in facts], params, chain.ticks)
     if shape.credit:
         credit = -price
         if credit <= 0 or credit < params.min_credit:

@@ -17,14 +17,15 @@ from backend.domain.instruments import Option, OptionRight, Side
 
 @dataclass(frozen=True, slots=True)
 class LegFacts:
-    """One leg as a candidate reads it; `net` and `greeks` are None where the leg has none."""
+    """One leg as a candidate reads it."""
 
     option: Option
     held: bool
     """The client already holds this option: the agent never trades what it holds."""
     liquid: bool
-    net: Decimal | None
-    """The leg's part of the limit price (see `selection.leg_net`); None without a two-sided market."""
+    net: Decimal
+    """The leg's part of the limit price (`selection.leg_net`); 0 without a two-sided market, where
+    the leg is not liquid either."""
     iv: float | None
     greeks: tuple[float, ...] | None
     """Delta, gamma, vega and theta per share signed by the side; None when one is missing or not finite."""
@@ -57,7 +58,9 @@ class LegBook:
             option=option,
             held=option.key in self._holdings.option_keys,
             liquid=liquid(row, side, self._params),
-            net=leg_net(row, side, self._params) if row.bid is not None and row.ask is not None else None,
+            net=leg_net(row, side, self._params)
+            if row.bid is not None and row.ask is not None
+            else Decimal(0),
             iv=row.iv,
             greeks=greeks,
             spread=spread_pct(row) or Decimal(0),

@@ -202,8 +202,3 @@ def _breakevens(points: list[tuple[Decimal, Decimal]], slope: Decimal) -> tuple[
     elif slope != 0 and (f_last < 0) != (slope < 0):
         found.add(last - f_last / slope)
     return tuple(sorted(value.quantize(BREAKEVEN_QUANTUM) for value in found))
-
-
-def profile(legs: Sequence[ComboLeg], limit_price: Decimal, held: HeldStock | None) -> Profile:
-    """Return the max profit, max loss (positive dollars per unit) and breakevens of a payoff."""
-    return Payoff.of(legs, limit_price, held).profile()

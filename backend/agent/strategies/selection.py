@@ -83,27 +83,20 @@ def leg_net(row: OptionRow, side: Side, params: StrategyParams) -> Decimal:
     return side.sign * mid + params.edge * half
 
 
-def net_on_tick(
-    net: Decimal, legs: int, params: StrategyParams, ticks: TickSchedule = PENNY_PILOT
-) -> Decimal:
-    """Round a net of `legs` legs' parts up to its tick (see `limit_price`)."""
-    if legs > 1:
-        return round_to_tick(net, max(params.tick, COMBO_TICK), direction="up")
-    rounded = round_to_tick(net, max(params.tick, ticks.below), direction="up")
-    return round_to_tick(rounded, max(params.tick, ticks.tick(rounded)), direction="up")
-
-
 def limit_price(
-    picks: Sequence[LegPick], params: StrategyParams, ticks: TickSchedule = PENNY_PILOT
+    parts: Sequence[Decimal], params: StrategyParams, ticks: TickSchedule = PENNY_PILOT
 ) -> Decimal:
-    """Return the net limit per unit per share: mid, conceding `edge` of each half-spread, on the tick.
+    """Return the net limit per unit per share from its legs' parts (`leg_net`), on the tick.
 
     Cash out is positive (a debit), a credit negative. Rounding goes up, towards paying more or
     receiving less, so the price is never better for us than mid minus the edge. A single leg
     takes its class's tick (and never finer than `params.tick`); a multi-leg order trades in pennies.
     """
-    net = sum((leg_net(pick.row, pick.side, params) for pick in picks), Decimal(0))
-    return net_on_tick(net, len(picks), params, ticks)
+    net = sum(parts, Decimal(0))
+    if len(parts) > 1:
+        return round_to_tick(net, max(params.tick, COMBO_TICK), direction="up")
+    rounded = round_to_tick(net, max(params.tick, ticks.below), direction="up")
+    return round_to_tick(rounded, max(params.tick, ticks.tick(rounded)), direction="up")
 
 
 def largest_quantity(

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from backend.agent.strategies import ChainView, StrategyParams, bull_put_spread, cash_secured_put
-from backend.agent.strategies.selection import LegPick, limit_price
+from backend.agent.strategies.selection import leg_net, limit_price
 from backend.domain.instruments import Side
 from backend.domain.values import InvalidValue
 from backend.tests.agent.strategies.chains import (
@@ -88,7 +88,7 @@ def test_an_illiquid_wing_stops_the_spread() -> None:
 def test_a_wing_may_be_bought_with_a_zero_bid_but_never_sold() -> None:
     row = create_row("90", P, "0", "0.04", -0.01)
     wide = create_params(max_spread_pct=D(2))
-    assert limit_price([LegPick(row, Side.BUY)], wide) == D("0.03")  # mid 0.02 + half of 0.02
+    assert limit_price([leg_net(row, Side.BUY, wide)], wide) == D("0.03")  # mid 0.02 + half of 0.02
     chain = with_row(create_chain(), "90", P, bid=D(0), ask=D("0.04"))
     assert bull_put_spread.find(chain, create_holdings(), wide)
 
@@ -106,9 +106,10 @@ def test_edge_concedes_part_of_the_half_spread_and_rounds_against_us(edge: str, 
 def test_a_coarser_tick_rounds_a_credit_down_and_a_debit_up() -> None:
     row = create_row("95", P, "1.40", "1.50", -0.24)
     params = create_params(tick=D("0.05"), edge=D(0))
-    assert limit_price([LegPick(row, Side.SELL)], params) == D("-1.45")
-    assert limit_price([LegPick(row, Side.SELL)], create_params(tick=D("0.05"), edge=D("0.2"))) == D("-1.40")
-    assert limit_price([LegPick(row, Side.BUY)], create_params(tick=D("0.05"), edge=D("0.2"))) == D("1.50")
+    assert limit_price([leg_net(row, Side.SELL, params)], params) == D("-1.45")
+    conceding = create_params(tick=D("0.05"), edge=D("0.2"))
+    assert limit_price([leg_net(row, Side.SELL, conceding)], conceding) == D("-1.40")
+    assert limit_price([leg_net(row, Side.BUY, conceding)], conceding) == D("1.50")
 
 
 @pytest.mark.parametrize(
