@@ -57,6 +57,11 @@ async def expiries(broker: BrokerPort, underlying: str) -> ExpiriesRead:
     )
 
 
+def _floats(values: np.ndarray) -> list[float | None]:
+    """Return Python floats, None where not finite: one conversion an array, not one a row and field."""
+    return [value if math.isfinite(value) else None for value in values.tolist()]
+
+
 def _reference_price(quote: Quote) -> Decimal:
     price = quote.mid if quote.mid is not None else _d(quote.last)
     if price is None or price <= 0:
@@ -100,18 +105,10 @@ async def chain(
     implied, greeks = implied_vol_and_greeks(
         mids, float(spot), strikes, years, float(rate), float(dividend), calls
     )
-    # Python floats once per array: indexing numpy per row and field costs more than the rows.
-    columns = {
-        name: [value if math.isfinite(value) else None for value in array.tolist()]
-        for name, array in (
-            ("iv", implied.iv),
-            ("delta", greeks.delta),
-            ("gamma", greeks.gamma),
-            ("vega", greeks.vega),
-            ("theta", greeks.theta),
-            ("rho", greeks.rho),
-        )
-    }
+    ivs, deltas, gammas, vegas, thetas, rhos = (
+        _floats(values)
+        for values in (implied.iv, greeks.delta, greeks.gamma, greeks.vega, greeks.theta, greeks.rho)
+    )
     reasons = implied.reason.tolist()
     rows = [
         OptionQuoteRead(
@@ -125,13 +122,13 @@ async def chain(
             volume=_d(quote.volume),
             open_interest=_d(quote.open_interest),
             data_source=quote.data_source.value,
-            iv=columns["iv"][i],
+            iv=ivs[i],
             iv_status=IVReason(int(reasons[i])).name.lower(),
-            delta=columns["delta"][i],
-            gamma=columns["gamma"][i],
-            vega=columns["vega"][i],
-            theta=columns["theta"][i],
-            rho=columns["rho"][i],
+            delta=deltas[i],
+            gamma=gammas[i],
+            vega=vegas[i],
+            theta=thetas[i],
+            rho=rhos[i],
             underlying_price=spot,
             rate=rate,
             dividend_yield=dividend,

@@ -14,13 +14,12 @@ from decimal import Decimal
 from backend.agent.strategies.candidate import Candidate, TradeGreeks, score
 from backend.agent.strategies.inputs import ChainView, Holdings, StrategyParams
 from backend.agent.strategies.legs import LegBook, LegFacts
-from backend.agent.strategies.payoff import HeldStock, Lognormal, Payoff, Profile
+from backend.agent.strategies.payoff import HeldStock, Lognormal, Payoff
 from backend.agent.strategies.selection import LegPick, largest_quantity, limit_price
 from backend.domain.instruments import ComboLeg, Stock
-from backend.domain.values import to_decimal
+from backend.domain.values import CENT, to_decimal
 
 RATIO_QUANTUM = Decimal("0.0001")
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +75,13 @@ class _Sized:
     price: Decimal
     held: HeldStock | None
     payoff: Payoff
-    unit: Profile
-    max_loss: Decimal
+    breakevens: tuple[Decimal, ...]
     quantity: int
+    max_profit: Decimal | None
+    capital_at_risk: Decimal
     greeks: TradeGreeks
     sigma: float
-    spreads: list[Decimal]
+    mean_spread: Decimal
 
 
 def build_candidates(
@@ -99,7 +99,7 @@ def build_candidates(
     if not sized:
         return []
     model = Lognormal(float(chain.spot), chain.years, chain.rate, chain.dividend_yield)
-    pops = model.probabilities_of_profit([(s.payoff, s.unit.breakevens, s.sigma) for s in sized])
+    pops = model.probabilities_of_profit([(s.payoff, s.breakevens, s.sigma) for s in sized])
     evs = model.expected_values([(s.payoff, s.sigma) for s in sized])
     return [
         _candidate(strategy, chain, s, pop, ev)
@@ -144,31 +144,41 @@ def _sized(
     greeks = _trade_greeks(facts, chain.multiplier, quantity)
     if quantity == 0 or greeks is None:
         return None
-    spreads = [leg.spread for leg in facts]
-    return _Sized(structure, legs, price, held, payoff, unit, unit.max_loss, quantity, greeks, sigma, spreads)
+    return _Sized(
+        structure,
+        legs,
+        price,
+        held,
+        payoff,
+        unit.breakevens,
+        quantity,
+        unit.max_profit * quantity if unit.max_profit is not None else None,
+        unit.max_loss * quantity,
+        greeks,
+        sigma,
+        sum((leg.spread for leg in facts), Decimal(0)) / len(facts),
+    )
 
 
 def _candidate(strategy: str, chain: ChainView, sized: _Sized, pop: float, ev: Decimal) -> Candidate:
-    unit, quantity = sized.unit, sized.quantity
-    max_profit = unit.max_profit * quantity if unit.max_profit is not None else None
-    capital = sized.max_loss * quantity
+    max_profit, capital = sized.max_profit, sized.capital_at_risk
     ror = (max_profit / capital).quantize(RATIO_QUANTUM) if max_profit is not None and capital > 0 else None
     return Candidate(
         strategy=strategy,
         underlying=chain.underlying,
         expiry=chain.expiry,
         legs=sized.legs,
-        quantity=quantity,
+        quantity=sized.quantity,
         limit_price=sized.price,
         max_profit=max_profit,
         max_loss=capital,
-        breakevens=unit.breakevens,
+        breakevens=sized.breakevens,
         probability_of_profit=pop,
-        expected_value=ev * quantity,
+        expected_value=ev * sized.quantity,
         return_on_risk=ror,
         capital_at_risk=capital,
         greeks=sized.greeks,
         explain=sized.structure.explain,
-        score=score(max_profit, capital, pop, chain.dte, sum(sized.spreads, Decimal(0)) / len(sized.spreads)),
+        score=score(max_profit, capital, pop, chain.dte, sized.mean_spread),
         covered=sized.held,
     )

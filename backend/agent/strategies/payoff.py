@@ -30,10 +30,10 @@ from scipy.special import ndtr
 
 from backend.domain.instruments import ComboLeg, Option, Stock
 from backend.domain.option_math import bsm_price
+from backend.domain.values import CENT
 
 FloatArray = npt.NDArray[np.float64]
 BREAKEVEN_QUANTUM = Decimal("0.0001")
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True, slots=True)
