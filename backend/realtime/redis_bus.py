@@ -17,9 +17,9 @@ import logging
 import uuid
 
 from redis.asyncio import Redis
-from redis.asyncio.client import PubSub
 from redis.exceptions import NoScriptError, RedisError
 
+from backend.kit.resp import RespConnection
 from backend.realtime.bus import REPLAY_CAPACITY, EventBus, MemoryBus, OutgoingEvent, Replay
 from backend.realtime.hub import Subscriber
 
@@ -29,6 +29,10 @@ CHANNEL = "greekdesk:stream"
 KEY_PREFIX = "greekdesk:events:"
 BUFFER_TTL_SECONDS = 24 * 3600
 RESUBSCRIBE_DELAY = 1.0
+CALL_SECONDS = 2.0
+HEALTH_CHECK_SECONDS = 30.0
+"""A quiet subscription is PINGed this often: a connection the network dropped silently must not pass for a quiet channel."""
+"""Seconds a script load, a batch's script call or a subscription may take (as the shared client's socket timeout)."""
 _SEQ_PREFIX = '{"seq":'
 
 # KEYS: per event, its client's seq counter and replay buffer. ARGV: channel, capacity, buffer ttl,
@@ -72,45 +76,66 @@ def _buffer_key(client_id: uuid.UUID) -> str:
     return f"{KEY_PREFIX}{client_id}:buffer"
 
 
+@functools.lru_cache(maxsize=65_536)
+def _wire_names(client_id: uuid.UUID) -> tuple[str, str, str]:
+    # A batch names each event's keys and client: format them once per client, not once per event.
+    return _seq_key(client_id), _buffer_key(client_id), str(client_id)
+
+
 class RedisBus(EventBus):
     """Counters and replay buffers in Redis; events reach every process through pub/sub."""
 
     def __init__(
         self,
         redis: Redis,
-        listener: Redis,
+        url: str,
         *,
         replay_capacity: int = REPLAY_CAPACITY,
         queue_size: int | None = None,
+        health_check_seconds: float = HEALTH_CHECK_SECONDS,
     ) -> None:
         super().__init__(replay_capacity=replay_capacity, queue_size=queue_size)
         self._redis = redis
-        # Its own connection without a read timeout: a quiet channel is not an error.
-        self._listener_redis = listener
+        self._health_check_seconds = health_check_seconds
+        # Publishing and listening take lean connections of their own (backend/kit/resp.py): they
+        # carry a call and a message per batch, where redis-py's paths cost more than the fan-out.
+        self._url = url
+        self._publisher: RespConnection | None = None
         self._sha: str | None = None
         self._listening: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
 
     async def _publish(self, batch: list[OutgoingEvent]) -> None:
+        if self._publisher is None or self._publisher.is_closed:
+            self._publisher = await RespConnection.open(
+                self._url, name="greekdesk-events-publisher", call_seconds=CALL_SECONDS
+            )
+            self._sha = None
         if self._sha is None:
-            self._sha = await self._redis.script_load(_PUBLISH)
+            self._sha = str(await self._publisher.call("SCRIPT", "LOAD", _PUBLISH))
         try:
-            await self._send(batch, self._sha)
+            await self._send(self._publisher, batch, self._sha)
         except NoScriptError:
             # Redis restarted or flushed its scripts: no event of the batch ran (each needs the script).
-            self._sha = await self._redis.script_load(_PUBLISH)
-            await self._send(batch, self._sha)
+            self._sha = str(await self._publisher.call("SCRIPT", "LOAD", _PUBLISH))
+            await self._send(self._publisher, batch, self._sha)
 
-    async def _send(self, batch: list[OutgoingEvent], sha: str) -> None:
-        # EVALSHA straight away: redis-py's Script helper would first ask the server whether the
-        # script exists, a round trip per batch.
+    async def _send(self, publisher: RespConnection, batch: list[OutgoingEvent], sha: str) -> None:
         keys: list[str] = []
         events: list[str] = []
         for event in batch:
-            keys += (_seq_key(event.client_id), _buffer_key(event.client_id))
-            events += (str(event.client_id), event.body())
-        await self._redis.evalsha(
-            sha, len(keys), *keys, CHANNEL, self._replay_capacity, BUFFER_TTL_SECONDS, *events
+            seq_key, buffer_key, client = _wire_names(event.client_id)
+            keys += (seq_key, buffer_key)
+            events += (client, event.body())
+        await publisher.call(
+            "EVALSHA",
+            sha,
+            len(keys),
+            *keys,
+            CHANNEL,
+            self._replay_capacity,
+            BUFFER_TTL_SECONDS,
+            *events,
         )
 
     async def subscribe(self, client_id: uuid.UUID) -> Subscriber:
@@ -124,21 +149,32 @@ class RedisBus(EventBus):
 
     async def _listen(self) -> None:
         while True:
-            pubsub: PubSub = self._listener_redis.pubsub()
             try:
-                await pubsub.subscribe(CHANNEL)
-                self._subscribed.set()
-                async for message in pubsub.listen():
-                    if message["type"] == "message":
-                        self._deliver(message["data"])
+                await self._listen_once()
+                logger.warning("the event subscription's connection closed; resubscribing")
             except (RedisError, OSError):
-                # Readers see the gap in seq and replay what they missed once we are back.
-                self._subscribed.clear()
                 logger.warning("lost the event subscription; resubscribing", exc_info=True)
-                await asyncio.sleep(RESUBSCRIBE_DELAY)
-            finally:
-                with contextlib.suppress(RedisError, OSError):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+            # Readers see the gap in seq and replay what they missed once we are back.
+            self._subscribed.clear()
+            await asyncio.sleep(RESUBSCRIBE_DELAY)
+
+    async def _listen_once(self) -> None:
+        connection = await RespConnection.open(
+            self._url, name="greekdesk-events-listener", on_message=self._deliver, call_seconds=CALL_SECONDS
+        )
+        try:
+            await connection.call("SUBSCRIBE", CHANNEL)
+            self._subscribed.set()
+            while True:
+                try:
+                    async with asyncio.timeout(self._health_check_seconds):
+                        await connection.wait_closed()
+                        return
+                except TimeoutError:
+                    # No answer within CALL_SECONDS closes the connection and raises: we resubscribe.
+                    await connection.call("PING")
+        finally:
+            connection.close()
 
     def _deliver(self, batch: str) -> None:
         for line in batch.split("\n"):
@@ -170,14 +206,16 @@ class RedisBus(EventBus):
         )
 
     async def close(self) -> None:
-        """Publish what is queued, stop listening and close the listening connection."""
+        """Publish what is queued, then close the publishing and listening connections."""
         await super().close()
+        if self._publisher is not None:
+            self._publisher.close()
+            self._publisher = None
         if self._listening is not None:
             self._listening.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._listening
             self._listening = None
-        await self._listener_redis.aclose()
 
 
 def create_bus(
@@ -186,9 +224,4 @@ def create_bus(
     """Build the Redis bus when Redis is configured, the in-process one otherwise."""
     if redis_url is None or redis is None:
         return MemoryBus(replay_capacity=replay_capacity, queue_size=queue_size)
-    # RESP2 for the subscription: under RESP3, redis-py builds a debug log line from every pub/sub
-    # message (and looks up its logger) whether or not debug logging is on.
-    listener = Redis.from_url(
-        redis_url, decode_responses=True, socket_connect_timeout=2, socket_timeout=None, protocol=2
-    )
-    return RedisBus(redis, listener, replay_capacity=replay_capacity, queue_size=queue_size)
+    return RedisBus(redis, redis_url, replay_capacity=replay_capacity, queue_size=queue_size)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 from typing import Any
 
 import httpx
@@ -182,3 +184,33 @@ async def test_with_redis_a_malformed_line_is_skipped_and_the_rest_of_its_batch_
         delivered = await next_message(socket)
     assert delivered["seq"] == seq
     assert delivered["data"]["text"] == "kept"
+
+
+@pytest.mark.redis
+async def test_with_redis_a_lost_subscription_comes_back_and_its_reader_replays_the_gap(
+    app: FastAPI, api: httpx.AsyncClient, container: Container
+) -> None:
+    user, token = await signed_in(api, container)
+    assert container.redis is not None
+    async with (
+        serving(app) as address,
+        open_stream(address, user.client_id, query=f"token={token}") as socket,
+    ):
+        hello = await next_message(socket)
+        listeners = [
+            c for c in await container.redis.client_list() if c["name"] == "greekdesk-events-listener"
+        ]
+        assert listeners, "this process's event listener is not connected"
+        for listener in listeners:
+            await container.redis.client_kill_filter(_id=listener["id"])
+        await _say(container, user, "while away")  # published while this process hears nothing
+        arrived: list[dict[str, Any]] = []
+        for attempt in range(40):  # the listener resubscribes after RESUBSCRIBE_DELAY
+            await _say(container, user, f"back {attempt}")
+            with contextlib.suppress(TimeoutError):
+                arrived.append(await next_message(socket, within=0.25))
+                break
+    assert arrived, "no event arrived after the subscription was lost"
+    assert arrived[0]["seq"] > hello["seq"] + 1  # the reader sees the gap...
+    replay = await container.events.replay(user.client_id, hello["seq"])
+    assert _texts([json.loads(text) for text in replay.events])[0] == "while away"  # ...and can fill it

@@ -1,0 +1,69 @@
+"""A subscription whose Redis stops answering is noticed by its health check and replaced."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from redis.asyncio import Redis
+
+from backend.realtime.redis_bus import CHANNEL, RedisBus
+from backend.tests.fakes.redis_wire import read_command
+
+
+@asynccontextmanager
+async def _stalling_redis(
+    connections: list[list[list[bytes]]], resubscribed: asyncio.Event
+) -> AsyncIterator[int]:
+    """A stand-in for a Redis whose network goes silent once a subscription is confirmed.
+
+    Records each connection's commands in `connections`, never answers a PING, and sets
+    `resubscribed` when a second connection subscribes.
+    """
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        seen: list[list[bytes]] = []
+        connections.append(seen)
+        try:
+            while True:
+                command = await read_command(reader)
+                seen.append(command)
+                if command[0].upper() == b"CLIENT":
+                    writer.write(b"+OK\r\n")
+                elif command[0].upper() == b"SUBSCRIBE":
+                    channel = command[1]
+                    writer.write(b"*3\r\n$9\r\nsubscribe\r\n$%d\r\n%b\r\n:1\r\n" % (len(channel), channel))
+                    if len(connections) > 1:
+                        resubscribed.set()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    try:
+        yield int(server.sockets[0].getsockname()[1])
+    finally:
+        server.close()
+
+
+async def test_a_subscription_that_stops_answering_its_ping_is_dropped_and_made_again() -> None:
+    connections: list[list[list[bytes]]] = []
+    resubscribed = asyncio.Event()
+    async with _stalling_redis(connections, resubscribed) as port:
+        url = f"redis://127.0.0.1:{port}"
+        redis = Redis.from_url(url)
+        bus = RedisBus(redis, url, health_check_seconds=0.2)
+        try:
+            await bus.subscribe(uuid.uuid4())
+            # Health check after 0.2 s, no PONG within the call timeout, a pause, then a new subscription.
+            await asyncio.wait_for(resubscribed.wait(), 10)
+        finally:
+            await bus.close()
+            await redis.aclose()
+    assert connections[1][-1] == [b"SUBSCRIBE", CHANNEL.encode()]
+    assert connections[0] == [
+        [b"CLIENT", b"SETNAME", b"greekdesk-events-listener"],
+        [b"SUBSCRIBE", CHANNEL.encode()],
+        [b"PING"],  # never answered: the connection was given up
+    ]
