@@ -56,7 +56,8 @@ class Endpoint:
             path=parts.path if parts.scheme == "unix" else None,
             tls=parts.scheme == "rediss",
             username=unquote(parts.username) if parts.username else None,
-            password=unquote(parts.password) if parts.password else None,
+            # As redis-py reads it: in the address, or as `?password=` (the unix form's only place).
+            password=unquote(parts.password) if parts.password else query.get("password", [None])[0],
             db=int(db_text or 0),
         )
 

@@ -11,6 +11,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 from redis import exceptions as redis_errors
@@ -31,16 +32,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def guarded_redis() -> Iterator[int]:
-    """A Redis of the test's own that requires a password; yields its port."""
+def guarded_redis(tmp_path: Path) -> Iterator[int]:
+    """A Redis of the test's own that requires a password; yields its port (its socket is in `tmp_path`)."""
     server = shutil.which("redis-server")
     if server is None:
         pytest.skip("redis-server is not installed")
     port = _free_port()
-    process = subprocess.Popen(
-        [server, "--port", str(port), "--bind", "127.0.0.1", "--requirepass", "s3cret", "--save", ""],
-        stdout=subprocess.DEVNULL,
-    )
+    options = ["--port", str(port), "--bind", "127.0.0.1", "--requirepass", "s3cret", "--save", ""]
+    options += ["--unixsocket", str(tmp_path / "redis.sock"), "--dir", str(tmp_path)]
+    process = subprocess.Popen([server, *options], stdout=subprocess.DEVNULL)
     try:
         for _ in range(100):
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.1):
@@ -77,8 +77,9 @@ def test_urls_are_read_for_host_tls_credentials_and_database() -> None:
     assert Endpoint.from_url("redis://:only-password@127.0.0.1") == Endpoint(
         host="127.0.0.1", port=6379, path=None, tls=False, username=None, password="only-password", db=0
     )
-    assert Endpoint.from_url("unix:///run/redis.sock?db=3").path == "/run/redis.sock"
-    assert Endpoint.from_url("unix:///run/redis.sock?db=3").db == 3
+    assert Endpoint.from_url("unix:///run/redis.sock?db=3&password=p%40ss") == Endpoint(
+        host=None, port=6379, path="/run/redis.sock", tls=False, username=None, password="p@ss", db=3
+    )
     with pytest.raises(ValueError, match="scheme"):
         Endpoint.from_url("http://127.0.0.1:6379")
 
