@@ -81,7 +81,9 @@ class RespConnection(asyncio.Protocol):
     """One connection: calls are answered in the order sent; pub/sub messages go to `on_message`."""
 
     def __init__(self, on_message: OnMessage | None = None, call_seconds: float = 2.0) -> None:
-        self._reader = hiredis.Reader(encoding="utf-8", replyError=ResponseError)
+        # Bytes that are not UTF-8 (anyone with write access can publish them) become U+FFFD rather
+        # than an exception that would drop the connection.
+        self._reader = hiredis.Reader(encoding="utf-8", errors="replace", replyError=ResponseError)
         self._waiting: deque[asyncio.Future[object]] = deque()
         self._on_message = on_message
         self._call_seconds = call_seconds

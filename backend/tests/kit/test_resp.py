@@ -143,6 +143,10 @@ async def test_messages_reach_the_callback_and_a_killed_connection_fails_its_wai
         await client.publish(channel, "first\nline")
         await asyncio.wait_for(arrived.wait(), 2)
         assert received == ["first\nline"]
+        arrived.clear()
+        await client.publish(channel, b"not utf-8 \xff")
+        await asyncio.wait_for(arrived.wait(), 2)
+        assert received[-1] == "not utf-8 \ufffd"  # and the connection stays up
         [mine] = [entry for entry in await client.client_list() if entry["name"] == name]
         await client.client_kill_filter(_id=mine["id"])
         await asyncio.wait_for(connection.wait_closed(), 2)
