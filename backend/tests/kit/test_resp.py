@@ -18,7 +18,7 @@ from redis import exceptions as redis_errors
 from redis.asyncio import Redis
 
 from backend.kit.resp import Endpoint, RespConnection
-from backend.tests.fakes.redis_wire import read_command
+from backend.tests.fakes.redis_wire import read_command, stand_in
 
 
 def _url() -> str:
@@ -63,11 +63,8 @@ async def _silent_server(answers: int) -> AsyncIterator[int]:
         await reader.read()  # then hold the line until the client hangs up
         writer.close()
 
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    try:
-        yield int(server.sockets[0].getsockname()[1])
-    finally:
-        server.close()
+    async with stand_in(handle) as port:
+        yield port
 
 
 def test_urls_are_read_for_host_tls_credentials_and_database() -> None:

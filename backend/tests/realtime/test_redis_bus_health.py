@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from redis.asyncio import Redis
 
 from backend.realtime.redis_bus import CHANNEL, RedisBus
-from backend.tests.fakes.redis_wire import read_command
+from backend.tests.fakes.redis_wire import read_command, stand_in
 
 
 @asynccontextmanager
@@ -40,11 +40,8 @@ async def _stalling_redis(
         except (asyncio.IncompleteReadError, ConnectionError):
             writer.close()
 
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    try:
-        yield int(server.sockets[0].getsockname()[1])
-    finally:
-        server.close()
+    async with stand_in(handle) as port:
+        yield port
 
 
 async def test_a_subscription_that_stops_answering_its_ping_is_dropped_and_made_again() -> None:

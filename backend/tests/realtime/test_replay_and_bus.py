@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from websockets.asyncio.client import ClientConnection
 
 from backend.kit.container import Container
 from backend.kit.db import TenantScope, scoped_session
@@ -23,6 +25,19 @@ from backend.tests.realtime.helpers import events_until, next_message, open_stre
 async def _say(container: Container, user: ClientUser, text: str) -> None:
     async with scoped_session(container.sessions, TenantScope.for_client(user.client_id)) as db:
         emit(db, user.client_id, ChatMessageData(role="system", text=text))
+
+
+@contextlib.asynccontextmanager
+async def _watching(
+    app: FastAPI, api: httpx.AsyncClient, container: Container
+) -> AsyncIterator[tuple[ClientUser, ClientConnection, dict[str, Any]]]:
+    """Sign a client user in and open their stream on a served app; yield them, the socket and its hello."""
+    user, token = await signed_in(api, container)
+    async with (
+        serving(app) as address,
+        open_stream(address, user.client_id, query=f"token={token}") as socket,
+    ):
+        yield user, socket, await next_message(socket)
 
 
 def _texts(events: list[dict[str, Any]]) -> list[str]:
@@ -168,13 +183,8 @@ async def test_with_redis_a_burst_for_two_clients_arrives_whole_in_order_on_anot
 async def test_with_redis_a_malformed_line_is_skipped_and_the_rest_of_its_batch_delivered(
     app: FastAPI, api: httpx.AsyncClient, container: Container
 ) -> None:
-    user, token = await signed_in(api, container)
     assert container.redis is not None
-    async with (
-        serving(app) as address,
-        open_stream(address, user.client_id, query=f"token={token}") as socket,
-    ):
-        hello = await next_message(socket)
+    async with _watching(app, api, container) as (user, socket, hello):
         seq = hello["seq"] + 1
         event = f'{{"seq":{seq},"type":"chat.message","ts":"2026-11-24T00:00:00+00:00",'
         event += (
@@ -190,13 +200,8 @@ async def test_with_redis_a_malformed_line_is_skipped_and_the_rest_of_its_batch_
 async def test_with_redis_a_lost_subscription_comes_back_and_its_reader_replays_the_gap(
     app: FastAPI, api: httpx.AsyncClient, container: Container
 ) -> None:
-    user, token = await signed_in(api, container)
     assert container.redis is not None
-    async with (
-        serving(app) as address,
-        open_stream(address, user.client_id, query=f"token={token}") as socket,
-    ):
-        hello = await next_message(socket)
+    async with _watching(app, api, container) as (user, socket, hello):
         listeners = [
             c for c in await container.redis.client_list() if c["name"] == "greekdesk-events-listener"
         ]
