@@ -213,7 +213,7 @@ def report(steps: list[Step], judged: bool) -> None:
         p99 = statistics.median(s.p99_ms for s in ours)
         dropped = sum(s.dropped for s in ours)
         line = (
-            f"median {server} {target} cpu/frame ours/peer {cpu_ratio:.2f}x  p99 {p99:.2f} ms "
+            f"median {server} {target} cpu/frame ours/peer {cpu_ratio:.3f}x  p99 {p99:.2f} ms "
             f"(worst {max(s.p99_ms for s in ours):.2f})  over {len(values)} round(s)"
         )
         if judged and target == TARGET_RATE:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import ssl
 from collections import deque
@@ -100,17 +101,16 @@ class RespConnection(asyncio.Protocol):
         """
         endpoint = Endpoint.from_url(url)
         loop = asyncio.get_running_loop()
+        protocol = functools.partial(cls, on_message, call_seconds)
         try:
             async with asyncio.timeout(call_seconds):
                 if endpoint.path is not None:
-                    _, connection = await loop.create_unix_connection(
-                        lambda: cls(on_message, call_seconds), endpoint.path
-                    )
+                    _, connection = await loop.create_unix_connection(protocol, endpoint.path)
                 else:
                     assert endpoint.host is not None
                     context = ssl.create_default_context() if endpoint.tls else None
                     _, connection = await loop.create_connection(
-                        lambda: cls(on_message, call_seconds), endpoint.host, endpoint.port, ssl=context
+                        protocol, endpoint.host, endpoint.port, ssl=context
                     )
         except (OSError, TimeoutError) as exc:
             raise redis_errors.ConnectionError(f"could not connect to Redis: {exc}") from exc
@@ -131,7 +131,7 @@ class RespConnection(asyncio.Protocol):
 
     async def call(self, *args: Arg) -> object:
         """Send one command and return its reply; an error reply is raised as redis-py's error."""
-        if self._transport is None or self._closed.done():
+        if self._transport is None or self._transport.is_closing():
             raise redis_errors.ConnectionError("the Redis connection is closed")
         reply = asyncio.get_running_loop().create_future()
         self._waiting.append(reply)
@@ -148,8 +148,8 @@ class RespConnection(asyncio.Protocol):
 
     @property
     def is_closed(self) -> bool:
-        """Say whether the connection is gone."""
-        return self._closed.done()
+        """Say whether the connection is gone or going (closed here, by the server or by the network)."""
+        return self._closed.done() or (self._transport is not None and self._transport.is_closing())
 
     async def wait_closed(self) -> None:
         """Return once the connection is gone (closed here, by the server or by the network)."""

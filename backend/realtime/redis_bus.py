@@ -30,9 +30,9 @@ KEY_PREFIX = "greekdesk:events:"
 BUFFER_TTL_SECONDS = 24 * 3600
 RESUBSCRIBE_DELAY = 1.0
 CALL_SECONDS = 2.0
+"""Seconds a script load, a batch's script call or a subscription may take (as the shared client's socket timeout)."""
 HEALTH_CHECK_SECONDS = 30.0
 """A quiet subscription is PINGed this often: a connection the network dropped silently must not pass for a quiet channel."""
-"""Seconds a script load, a batch's script call or a subscription may take (as the shared client's socket timeout)."""
 _SEQ_PREFIX = '{"seq":'
 
 # KEYS: per event, its client's seq counter and replay buffer. ARGV: channel, capacity, buffer ttl,
@@ -76,6 +76,10 @@ def _buffer_key(client_id: uuid.UUID) -> str:
     return f"{KEY_PREFIX}{client_id}:buffer"
 
 
+async def _load_script(connection: RespConnection) -> str:
+    return str(await connection.call("SCRIPT", "LOAD", _PUBLISH))
+
+
 @functools.lru_cache(maxsize=65_536)
 def _wire_names(client_id: uuid.UUID) -> tuple[str, str, str]:
     # A batch names each event's keys and client: format them once per client, not once per event.
@@ -111,14 +115,15 @@ class RedisBus(EventBus):
                 self._url, name="greekdesk-events-publisher", call_seconds=CALL_SECONDS
             )
             self._sha = None
+        publisher = self._publisher
         if self._sha is None:
-            self._sha = str(await self._publisher.call("SCRIPT", "LOAD", _PUBLISH))
+            self._sha = await _load_script(publisher)
         try:
-            await self._send(self._publisher, batch, self._sha)
+            await self._send(publisher, batch, self._sha)
         except NoScriptError:
             # Redis restarted or flushed its scripts: no event of the batch ran (each needs the script).
-            self._sha = str(await self._publisher.call("SCRIPT", "LOAD", _PUBLISH))
-            await self._send(self._publisher, batch, self._sha)
+            self._sha = await _load_script(publisher)
+            await self._send(publisher, batch, self._sha)
 
     async def _send(self, publisher: RespConnection, batch: list[OutgoingEvent], sha: str) -> None:
         keys: list[str] = []
