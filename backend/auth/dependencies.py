@@ -8,7 +8,6 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit.service import Actor, open_cross_tenant
@@ -98,12 +97,6 @@ class ClientReader:
     session: AsyncSession
 
 
-# Built once: a hot read checks the user with one prepared statement and loads no entity.
-_ACTIVE_USER = select(User.id).where(
-    User.id == bindparam("user_id"), User.client_id == bindparam("client_id"), User.is_active
-)
-
-
 async def current_client_reader(
     client_id: Annotated[uuid.UUID, Path(description="The client (tenant) id")],
     claims: ClaimsDep,
@@ -119,9 +112,7 @@ async def current_client_reader(
     if claims.client_id != client_id:
         raise NotFound("No such client", code="client_not_found")
     session.info[SCOPE_KEY] = TenantScope.for_client(client_id)
-    connection = await session.connection()  # Core: the check needs no ORM step
-    found = await connection.execute(_ACTIVE_USER, {"user_id": claims.user_id, "client_id": client_id})
-    if found.first() is None:
+    if not await repository.is_active_member(session, claims.user_id, client_id):
         raise Unauthorized("The account is not active", code="inactive_account", headers=_BEARER)
     bind_client_id(client_id)
     return ClientReader(user_id=claims.user_id, client_id=client_id, session=session)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.models import RefreshToken, User
@@ -20,6 +20,20 @@ async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
 async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
     """Return the user by id, if visible in the session's scope."""
     return await session.get(User, user_id)
+
+
+# Built once: every API read and every open stream's periodic re-check asks this, so it runs one
+# prepared statement and loads no entity (and leaves no identity map or instance state to collect).
+_ACTIVE_MEMBER = select(User.id).where(
+    User.id == bindparam("user_id"), User.client_id == bindparam("client_id"), User.is_active
+)
+
+
+async def is_active_member(session: AsyncSession, user_id: uuid.UUID, client_id: uuid.UUID) -> bool:
+    """Tell whether the user exists, is active and belongs to the client."""
+    connection = await session.connection()  # Core: the check needs no ORM step
+    found = await connection.execute(_ACTIVE_MEMBER, {"user_id": user_id, "client_id": client_id})
+    return found.first() is not None
 
 
 async def get_refresh_token(session: AsyncSession, token_hash: str) -> RefreshToken | None:

@@ -83,5 +83,4 @@ async def user_active(
 ) -> bool:
     """Tell whether the user still exists, is active and belongs to the client."""
     async with scoped_session(sessions, TenantScope.for_client(client_id)) as db:
-        user = await repository.get_user(db, user_id)
-        return user is not None and user.is_active and user.client_id == client_id
+        return await repository.is_active_member(db, user_id, client_id)
