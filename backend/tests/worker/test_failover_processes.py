@@ -273,7 +273,9 @@ async def test_killing_a_worker_moves_its_clients_and_loses_or_duplicates_no_ord
                 readers.append(asyncio.create_task(_read(socket, events[(index, client_id)])))
         try:
             placed = [await _trade(api, c, headers[c]) for c in ids for _ in range(2)]
-            assert all(t["status"] == "filled" for t in placed), [t["status"] for t in placed]
+            assert all(t["status"] == "filled" for t in placed), [
+                (t["status"], t["denial_reasons"]) for t in placed
+            ]
             await asyncio.sleep(0.5)  # the fills' events reach the workers' books and saves
 
             victim = leases[next(iter(ids))][0]
