@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,12 +10,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, make_url, text
+from sqlalchemy import event, exc, make_url, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 SCOPE_KEY = "tenant_scope"
+PING_AFTER_IDLE_SECONDS = 5.0
+"""A pooled connection idle this long is pinged before use; a busier one goes straight to work."""
+_IDLE_SINCE = "idle_since"
 _SCOPE_SQL = text(
     "SELECT set_config('app.client_id', :client_id, true), set_config('app.cross_tenant', :cross, true)"
 )
@@ -46,7 +51,29 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
+    engine = create_async_engine(url, pool_size=10, max_overflow=20, **kwargs)
+    event.listen(engine.sync_engine.pool, "checkin", _note_idle)
+    event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
+    return engine
+
+
+def _note_idle(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    record.info[_IDLE_SINCE] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection) -> None:
+    # SQLAlchemy's pool_pre_ping costs three round trips (BEGIN, ping, ROLLBACK) on every checkout,
+    # more than a hot read's own statements. A connection back in the pool a moment ago is alive;
+    # one that sat idle may have been cut by a database restart or a proxy, so only that one is pinged.
+    idle_since = record.info.get(_IDLE_SINCE)
+    if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception as error:
+        # A dead idle connection means its siblings, idle as long, are likely dead too: the pool drops
+        # every connection older than now and retries this checkout on a new one.
+        raise exc.InvalidatePoolError(f"an idle pooled connection failed its ping: {error!r}") from error
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

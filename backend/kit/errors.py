@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend.brokers.errors import BrokerError
@@ -113,6 +113,15 @@ async def _database_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(code, message), 503, headers={"Retry-After": "1"})
 
 
+async def _driver_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DBAPIError)
+    # A connection cut mid-request (a database restart, a proxy's idle timeout) is invalidated by the
+    # pool, so a retry gets a fresh one: the caller is told to retry, not handed a 500.
+    if exc.connection_invalidated:
+        return await _database_error(request, exc)
+    return await _unhandled_error(request, exc)
+
+
 async def _connection_error(_request: Request, exc: Exception) -> JSONResponse:
     # A dependency (database, Redis, broker) refused or dropped the connection: retry, not a 500.
     logger.warning("a dependency is unreachable", extra={"error": type(exc).__name__})
@@ -152,6 +161,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(BrokerError, _broker_error)
     app.add_exception_handler(OperationalError, _database_error)
+    app.add_exception_handler(DBAPIError, _driver_error)
     app.add_exception_handler(ConnectionError, _connection_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

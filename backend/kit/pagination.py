@@ -11,6 +11,7 @@ from sqlalchemy import Result, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
+_TOTAL = "page_total"  # the window count's column, after the statement's own
 
 
 class Page(BaseModel, Generic[T]):
@@ -72,17 +73,25 @@ class PagedQuery:
 
     def __init__(self, statement: Select[Any]) -> None:
         self._count = _count_of(statement)
-        self._page = statement.limit(bindparam("page_limit")).offset(bindparam("page_offset"))
+        # The window count is taken before LIMIT applies: one round trip reads the page and the total.
+        counted = statement.add_columns(func.count().over().label(_TOTAL))
+        self._page = counted.limit(bindparam("page_limit")).offset(bindparam("page_offset"))
 
     async def run(
         self, session: AsyncSession, params: PageParams, **values: Any
     ) -> tuple[list[dict[str, Any]], int]:
-        """Count the rows and read one page as plain dicts (no ORM entities built for a read)."""
+        """Read one page as plain dicts (no ORM entities built for a read) and count the whole list."""
         # Core on the session's connection (same transaction and tenant scope): no ORM step to run.
         connection = await session.connection()
-        total = (await connection.execute(self._count, values)).scalar_one()
         page = {**values, "page_limit": params.limit, "page_offset": params.offset}
-        return plain_rows(await connection.execute(self._page, page)), int(total)
+        result = await connection.execute(self._page, page)
+        keys = tuple(result.keys())[:-1]
+        rows = result.all()
+        if rows:
+            return [dict(zip(keys, row[:-1], strict=True)) for row in rows], int(rows[0][-1])
+        # An empty page says nothing of the total when it starts past the end of the list.
+        total = 0 if params.offset == 0 else (await connection.execute(self._count, values)).scalar_one()
+        return [], int(total)
 
 
 def plain_rows(result: Result[Any]) -> list[dict[str, Any]]:
