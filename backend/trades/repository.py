@@ -7,7 +7,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BindParameter, Select, select
+from sqlalchemy import BindParameter, Select, Uuid, any_, bindparam, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.kit.pagination import plain_rows
@@ -45,15 +46,29 @@ async def legs_by_trade(
     return grouped
 
 
-async def leg_rows_by_trade(
-    session: AsyncSession, client_id: uuid.UUID, trade_ids: Sequence[uuid.UUID], columns: Sequence[Any]
-) -> dict[uuid.UUID, list[dict[str, Any]]]:
-    """Read `columns` of several trades' legs in one query, as plain dicts grouped by trade."""
-    if not trade_ids:
-        return {}
-    connection = await session.connection()  # Core: plain rows need no ORM step
-    result = await connection.execute(_legs_of(client_id, trade_ids, TradeLeg.trade_id, *columns))
-    grouped: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
-    for leg in plain_rows(result):
-        grouped[leg.pop("trade_id")].append(leg)
-    return grouped
+class LegRows:
+    """Several trades' legs as plain rows grouped by trade, read by statements built once."""
+
+    def __init__(self, columns: Sequence[Any]) -> None:
+        what, order = (TradeLeg.trade_id, *columns), (TradeLeg.trade_id, TradeLeg.leg_index)
+        mine = TradeLeg.client_id == bindparam("client_id")
+        # PostgreSQL takes the ids as one array parameter: an expanding IN renders, and type-casts, one
+        # placeholder per id on every call (a list page has a hundred). SQLite has no arrays.
+        ids = bindparam("trade_ids", type_=postgresql.ARRAY(Uuid()))
+        self._array = select(*what).where(mine, TradeLeg.trade_id == any_(ids)).order_by(*order)
+        listed = TradeLeg.trade_id.in_(bindparam("trade_ids", expanding=True))
+        self._listed = select(*what).where(mine, listed).order_by(*order)
+
+    async def by_trade(
+        self, session: AsyncSession, client_id: uuid.UUID, trade_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, list[dict[str, Any]]]:
+        """Read the legs of `trade_ids` in one query, as plain dicts grouped by trade."""
+        if not trade_ids:
+            return {}
+        connection = await session.connection()  # Core: plain rows need no ORM step
+        statement = self._array if connection.dialect.name == "postgresql" else self._listed
+        result = await connection.execute(statement, {"client_id": client_id, "trade_ids": list(trade_ids)})
+        grouped: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
+        for leg in plain_rows(result):
+            grouped[leg.pop("trade_id")].append(leg)
+        return grouped

@@ -12,12 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.kit.pagination import response_columns
 from backend.models import Fill, Order, Trade, TradeLeg
-from backend.trades.repository import leg_rows_by_trade, legs_by_trade
+from backend.trades.repository import LegRows, legs_by_trade
 from backend.trades.schemas import FillRead, OrderRead, TradeDetailRead, TradeLegRead, TradeRead
 
 # Lists read only the columns their response shows, as plain rows validated in one call.
 TRADE_COLUMNS = response_columns(Trade, TradeRead)
-_LEG_COLUMNS = response_columns(TradeLeg, TradeLegRead)
+_LEG_ROWS = LegRows(response_columns(TradeLeg, TradeLegRead))
 _TRADE_ROWS = TypeAdapter(list[TradeRead])
 
 
@@ -25,7 +25,7 @@ async def trade_row_reads(
     session: AsyncSession, client_id: uuid.UUID, rows: Sequence[dict[str, Any]]
 ) -> list[TradeRead]:
     """Render trade rows (of `TRADE_COLUMNS`) with their legs, loading all the legs in one query."""
-    legs = await leg_rows_by_trade(session, client_id, [row["id"] for row in rows], _LEG_COLUMNS)
+    legs = await _LEG_ROWS.by_trade(session, client_id, [row["id"] for row in rows])
     return _TRADE_ROWS.validate_python([{**row, "legs": legs.get(row["id"], [])} for row in rows])
 
 
