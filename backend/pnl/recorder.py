@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.brokers.base import BrokerPort
 from backend.kit.db import TenantScope, scoped_session
 from backend.models import PnlSnapshot
+from backend.realtime.publishers import pnl_recorded
 
 logger = logging.getLogger("greekdesk.pnl")
 
@@ -51,6 +52,7 @@ class PnlRecorder:
         )
         async with scoped_session(self._sessions, TenantScope.for_client(client_id)) as db:
             db.add(snapshot)
+            pnl_recorded(db, snapshot)
         self._last[client_id] = now
         return snapshot
 

@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.models import Client, Fill, Order, Position, Trade, TradingStateChange
+from backend.models import Client, Fill, Order, PnlSnapshot, Position, Trade, TradingStateChange
 from backend.realtime.bus import EventBus
 from backend.realtime.publish import emit
 from backend.realtime.schemas import (
     BrokerStatusData,
     FillData,
     OrderUpdatedData,
+    PnlUpdatedData,
     PortfolioUpdatedData,
     PositionChange,
     TradeUpdatedData,
@@ -99,6 +100,21 @@ def portfolio_updated(db: AsyncSession, client_id: uuid.UUID, positions: Iterabl
     ]
     if changes:
         emit(db, client_id, PortfolioUpdatedData(positions=changes))
+
+
+def pnl_recorded(db: AsyncSession, snapshot: PnlSnapshot) -> None:
+    """Announce a new point of the client's P&L history with the account values it holds."""
+    emit(
+        db,
+        snapshot.client_id,
+        PnlUpdatedData(
+            at=snapshot.at,
+            net_liquidation=snapshot.net_liquidation,
+            realized=snapshot.realized,
+            unrealized=snapshot.unrealized,
+            currency=snapshot.currency,
+        ),
+    )
 
 
 async def trading_state_changed(db: AsyncSession, change: TradingStateChange) -> None:

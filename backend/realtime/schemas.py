@@ -93,6 +93,17 @@ class PortfolioUpdatedData(EventData):
     positions: list[PositionChange]
 
 
+class PnlUpdatedData(EventData):
+    """The broker's account values were recorded as a new point of the client's P&L history."""
+
+    TYPE: ClassVar[str] = "pnl.updated"
+    at: datetime
+    net_liquidation: Decimal
+    realized: Decimal
+    unrealized: Decimal
+    currency: str
+
+
 class AgentStatusData(EventData):
     """What the client's agent is doing."""
 
@@ -166,6 +177,11 @@ class PortfolioUpdatedEvent(_Envelope):
     data: PortfolioUpdatedData
 
 
+class PnlUpdatedEvent(_Envelope):
+    type: Literal["pnl.updated"]
+    data: PnlUpdatedData
+
+
 class AgentStatusEvent(_Envelope):
     type: Literal["agent.status"]
     data: AgentStatusData
@@ -192,6 +208,7 @@ Event = Annotated[
     | OrderUpdatedEvent
     | FillEvent
     | PortfolioUpdatedEvent
+    | PnlUpdatedEvent
     | AgentStatusEvent
     | TradingStateEvent
     | BrokerStatusEvent

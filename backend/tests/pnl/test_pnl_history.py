@@ -78,6 +78,26 @@ async def test_ticks_record_one_point_per_interval_with_the_brokers_values(desk)
     assert [p["at"] for p in points] == ["2026-12-01T15:00:00Z", "2026-12-01T15:05:00Z"]
 
 
+async def test_each_recorded_point_is_streamed_to_the_client_with_its_values(desk) -> None:  # type: ignore[no-untyped-def]
+    clock, container, api, client_id, token = desk
+
+    async def pnl_events() -> list[dict[str, str]]:
+        await container.events.flush()
+        page = (await api.get(f"/clients/{client_id}/events?after=0", headers=bearer(token))).json()
+        return [e["data"] for e in page["events"] if e["type"] == "pnl.updated"]
+
+    await container.agent.run_once(client_id)
+    await container.agent.run_once(client_id)  # within the interval: no point, so no event
+    (point,) = (await _history(api, client_id, token)).json()["points"]
+    (event,) = await pnl_events()
+    assert (event["at"], event["currency"]) == (point["at"], point["currency"])
+    for amount in ("net_liquidation", "realized", "unrealized"):
+        assert Decimal(event[amount]) == Decimal(point[amount]), amount
+    clock.advance(INTERVAL)
+    await container.agent.run_once(client_id)
+    assert [e["at"] for e in await pnl_events()] == ["2026-12-01T15:00:00Z", "2026-12-01T15:05:00Z"]
+
+
 async def test_a_restarted_process_does_not_record_again_before_the_interval(desk) -> None:  # type: ignore[no-untyped-def]
     clock, container, api, client_id, token = desk
     await container.agent.run_once(client_id)

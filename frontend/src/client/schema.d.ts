@@ -1628,7 +1628,7 @@ export interface components {
              */
             current_seq: number;
             /** Events */
-            events: (components["schemas"]["QuoteEvent"] | components["schemas"]["TradeUpdatedEvent"] | components["schemas"]["OrderUpdatedEvent"] | components["schemas"]["FillEvent"] | components["schemas"]["PortfolioUpdatedEvent"] | components["schemas"]["AgentStatusEvent"] | components["schemas"]["TradingStateEvent"] | components["schemas"]["BrokerStatusEvent"] | components["schemas"]["ChatMessageEvent"])[];
+            events: (components["schemas"]["QuoteEvent"] | components["schemas"]["TradeUpdatedEvent"] | components["schemas"]["OrderUpdatedEvent"] | components["schemas"]["FillEvent"] | components["schemas"]["PortfolioUpdatedEvent"] | components["schemas"]["PnlUpdatedEvent"] | components["schemas"]["AgentStatusEvent"] | components["schemas"]["TradingStateEvent"] | components["schemas"]["BrokerStatusEvent"] | components["schemas"]["ChatMessageEvent"])[];
             /**
              * Oldest Seq
              * @description The oldest seq the buffer still holds
@@ -2387,6 +2387,49 @@ export interface components {
             realized: string;
             /** Unrealized */
             unrealized: string;
+        };
+        /**
+         * PnlUpdatedData
+         * @description The broker's account values were recorded as a new point of the client's P&L history.
+         */
+        PnlUpdatedData: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Currency */
+            currency: string;
+            /** Net Liquidation */
+            net_liquidation: string;
+            /** Realized */
+            realized: string;
+            /** Unrealized */
+            unrealized: string;
+        };
+        /** PnlUpdatedEvent */
+        PnlUpdatedEvent: {
+            /**
+             * Client Id
+             * Format: uuid
+             */
+            client_id: string;
+            data: components["schemas"]["PnlUpdatedData"];
+            /**
+             * Seq
+             * @description Increases by one per client; a jump means events were missed
+             */
+            seq: number;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "pnl.updated";
         };
         /**
          * PortfolioRead

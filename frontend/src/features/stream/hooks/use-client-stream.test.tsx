@@ -69,6 +69,23 @@ describe("useClientStream", () => {
     await waitFor(() => expect(fetches.trades).toBe(2));
     expect(fetches.broker).toBe(1);
 
+    // A new P&L point moves the account values the broker read shows, and no trade.
+    socket.send({
+      type: "pnl.updated",
+      seq: 5,
+      ts: "2026-06-01T14:35:00Z",
+      client_id: CLIENT_ID,
+      data: {
+        at: "2026-06-01T14:35:00Z",
+        net_liquidation: "100250.00",
+        realized: "0.00",
+        unrealized: "250.00",
+        currency: "USD",
+      },
+    });
+    await waitFor(() => expect(fetches.broker).toBe(2));
+    expect(fetches.trades).toBe(2);
+
     view.unmount();
     expect(socket.closed).toBe(true);
     expect(isStreamLive()).toBe(false);

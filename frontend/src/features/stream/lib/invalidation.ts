@@ -11,6 +11,8 @@ const STALE: Record<StreamEventType, readonly string[]> = {
   "order.updated": ["trades"],
   fill: ["trades", "positions", "portfolio", "broker", "risk-usage"],
   "portfolio.updated": ["portfolio", "positions", "broker", "agent", "risk-usage", "pnl-history"],
+  // A new point of P&L history: the chart gains it, and the account values it came from moved.
+  "pnl.updated": ["pnl-history", "broker"],
   "agent.status": ["agent"],
   "trading.state": ["trading-state", "agent"],
   "broker.status": ["broker", "agent"],

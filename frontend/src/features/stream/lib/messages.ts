@@ -31,6 +31,7 @@ export const EVENT_TYPES = [
   "order.updated",
   "fill",
   "portfolio.updated",
+  "pnl.updated",
   "agent.status",
   "trading.state",
   "broker.status",
