@@ -158,7 +158,7 @@ async def _new_client(container: Any, i: int) -> list[str]:
             change={"scan_interval_seconds": interval},
         )
     await container.brokers.session_for(client_id)  # connects; its listener starts the agent loop
-    token = container.tokens.issue_access(created.user.id, ROLE_CLIENT, client_id)
+    token = container.tokens.issue_access(created.user.id, ROLE_CLIENT, client_id, session_id=uuid.uuid4())
     return [str(client_id), token]
 
 

@@ -128,7 +128,9 @@ async def _seed(container: object, clients: int) -> list[tuple[uuid.UUID, str]]:
                 actor=Actor.system("bench"),
                 with_simulator=False,
             )
-        token = container.tokens.issue_access(created.user.id, ROLE_CLIENT, created.client.id)
+        token = container.tokens.issue_access(
+            created.user.id, ROLE_CLIENT, created.client.id, session_id=uuid.uuid4()
+        )
         out.append((created.client.id, token))
     return out
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit.service import Actor, open_cross_tenant
 from backend.auth import repository
+from backend.auth.repository import Standing
 from backend.auth.tokens import AccessClaims, InvalidToken
 from backend.kit.db import SCOPE_KEY, TenantScope
 from backend.kit.deps import ContainerDep, SessionDep
@@ -37,6 +38,11 @@ async def _claims(
 
 
 ClaimsDep = Annotated[AccessClaims, Depends(_claims)]
+
+
+def _require_standing(standing: Standing) -> None:
+    if standing is not Standing.ACTIVE:
+        raise Unauthorized(standing.refusal, code=standing.value, headers=_BEARER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +84,9 @@ async def current_client(
         # 404, not 403: a caller must not learn which client ids exist.
         raise NotFound("No such client", code="client_not_found")
     session.info[SCOPE_KEY] = TenantScope.for_client(client_id)
-    user = await repository.get_user(session, claims.user_id)
-    if user is None or not user.is_active or user.client_id != client_id:
-        raise Unauthorized("The account is not active", code="inactive_account", headers=_BEARER)
+    user, standing = await repository.signed_in_user(session, claims.user_id, claims.session_id)
+    _require_standing(Standing.INACTIVE if user is None or user.client_id != client_id else standing)
+    assert user is not None  # an absent user stands INACTIVE
     bind_client_id(client_id)
     # End the authentication transaction now: the endpoint's own work starts a fresh one (with the
     # same tenant scope), and no lock is held while it waits on a broker.
@@ -112,8 +118,7 @@ async def current_client_reader(
     if claims.client_id != client_id:
         raise NotFound("No such client", code="client_not_found")
     session.info[SCOPE_KEY] = TenantScope.for_client(client_id)
-    if not await repository.is_active_member(session, claims.user_id, client_id):
-        raise Unauthorized("The account is not active", code="inactive_account", headers=_BEARER)
+    _require_standing(await repository.member_standing(session, claims.user_id, client_id, claims.session_id))
     bind_client_id(client_id)
     return ClientReader(user_id=claims.user_id, client_id=client_id, session=session)
 
@@ -124,9 +129,9 @@ async def current_operator(request: Request, claims: ClaimsDep, session: Session
         raise Forbidden("Operators only", code="role_forbidden")
     actor = Actor("operator", str(claims.user_id))
     await open_cross_tenant(session, actor=actor, reason=f"{request.method} {request.url.path}")
-    user = await repository.get_user(session, claims.user_id)
-    if user is None or not user.is_active or user.role != ROLE_OPERATOR:
-        raise Unauthorized("The account is not active", code="inactive_account", headers=_BEARER)
+    user, standing = await repository.signed_in_user(session, claims.user_id, claims.session_id)
+    _require_standing(Standing.INACTIVE if user is None or user.role != ROLE_OPERATOR else standing)
+    assert user is not None  # an absent user stands INACTIVE
     return OperatorCaller(user=user, session=session)
 
 

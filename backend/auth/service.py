@@ -147,7 +147,7 @@ async def _issue(
     )
     await session.flush()
     return IssuedTokens(
-        access_token=tokens.issue_access(user.id, user.role, user.client_id),
+        access_token=tokens.issue_access(user.id, user.role, user.client_id, session_id=family_id),
         refresh_token=refresh_token,
         expires_in=int(tokens.access_ttl.total_seconds()),
         user=user,

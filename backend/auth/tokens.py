@@ -30,6 +30,9 @@ class AccessClaims:
     role: str
     client_id: uuid.UUID | None
     expires_at: datetime
+    # The sign-in (refresh-token family) that minted the token: logging out ends it, and with it
+    # the token. None only for tokens minted before the claim existed (gone within one access TTL).
+    session_id: uuid.UUID | None = None
 
 
 class TokenIssuer:
@@ -42,8 +45,10 @@ class TokenIssuer:
         self.access_ttl = timedelta(seconds=settings.access_token_ttl_seconds)
         self.refresh_ttl = timedelta(seconds=settings.refresh_token_ttl_seconds)
 
-    def issue_access(self, user_id: uuid.UUID, role: str, client_id: uuid.UUID | None) -> str:
-        """Sign an access token for a user."""
+    def issue_access(
+        self, user_id: uuid.UUID, role: str, client_id: uuid.UUID | None, *, session_id: uuid.UUID
+    ) -> str:
+        """Sign an access token for a user's sign-in session."""
         now = utcnow()
         claims = {
             "iss": self._issuer,
@@ -51,6 +56,7 @@ class TokenIssuer:
             "sub": str(user_id),
             "role": role,
             "cid": str(client_id) if client_id else None,
+            "sid": str(session_id),
             "typ": ACCESS_TYPE,
             "iat": now,
             "nbf": now,
@@ -73,12 +79,13 @@ class TokenIssuer:
             )
             if claims.get("typ") != ACCESS_TYPE:
                 raise InvalidToken("not an access token")
-            cid = claims.get("cid")
+            cid, sid = claims.get("cid"), claims.get("sid")
             return AccessClaims(
                 user_id=uuid.UUID(str(claims["sub"])),
                 role=str(claims["role"]),
                 client_id=uuid.UUID(cid) if cid else None,
                 expires_at=datetime.fromtimestamp(int(claims["exp"]), tz=utcnow().tzinfo),
+                session_id=uuid.UUID(sid) if sid else None,
             )
         except (jwt.PyJWTError, KeyError, ValueError, TypeError) as exc:
             raise InvalidToken(str(exc)) from exc

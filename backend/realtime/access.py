@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.auth import repository
+from backend.auth.repository import Standing
 from backend.auth.tokens import AccessClaims, InvalidToken, TokenIssuer
 from backend.kit.db import TenantScope, scoped_session
 from backend.models.user import ROLE_CLIENT
@@ -37,6 +38,7 @@ class StreamGrant:
     client_id: uuid.UUID
     user_id: uuid.UUID
     expires_at: datetime
+    session_id: uuid.UUID | None
 
 
 def origin_allowed(origin: str | None, host: str | None, allowed: list[str]) -> bool:
@@ -73,14 +75,14 @@ async def admit(
         raise StreamRefused(403, "role_forbidden", "Operators act on clients through /admin")
     if claims.client_id != client_id:
         raise StreamRefused(404, "client_not_found", "No such client")
-    if not await user_active(sessions, client_id, claims.user_id):
-        raise StreamRefused(401, "inactive_account", "The account is not active")
-    return StreamGrant(client_id, claims.user_id, claims.expires_at)
+    grant = StreamGrant(client_id, claims.user_id, claims.expires_at, claims.session_id)
+    standing = await standing_of(sessions, grant)
+    if standing is not Standing.ACTIVE:
+        raise StreamRefused(401, standing.value, standing.refusal)
+    return grant
 
 
-async def user_active(
-    sessions: async_sessionmaker[AsyncSession], client_id: uuid.UUID, user_id: uuid.UUID
-) -> bool:
-    """Tell whether the user still exists, is active and belongs to the client."""
-    async with scoped_session(sessions, TenantScope.for_client(client_id)) as db:
-        return await repository.is_active_member(db, user_id, client_id)
+async def standing_of(sessions: async_sessionmaker[AsyncSession], grant: StreamGrant) -> Standing:
+    """Tell whether the reader still exists, is active, belongs to the client and is signed in."""
+    async with scoped_session(sessions, TenantScope.for_client(grant.client_id)) as db:
+        return await repository.member_standing(db, grant.user_id, grant.client_id, grant.session_id)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, WebSocket
 from starlette.responses import JSONResponse
 
 from backend.auth.dependencies import ClaimsDep, ClientDep
+from backend.auth.repository import Standing
 from backend.kit.container import Container
 from backend.kit.deps import ContainerDep
 from backend.kit.error_body import error_body
@@ -65,11 +66,11 @@ async def stream(
         await _refuse(websocket, refused)
         return
 
-    async def still_active() -> bool:
-        return await access.user_active(container.sessions, grant.client_id, grant.user_id)
+    async def standing() -> Standing:
+        return await access.standing_of(container.sessions, grant)
 
     limits = StreamLimits(settings.stream_heartbeat_seconds, settings.stream_recheck_seconds)
-    await serve(websocket, container.events, grant, limits, still_active)
+    await serve(websocket, container.events, grant, limits, standing)
 
 
 async def _refuse(websocket: WebSocket, refused: access.StreamRefused) -> None:

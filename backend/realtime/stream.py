@@ -1,7 +1,8 @@
 """One open stream: hello with the current seq, then events in seq order, heartbeats when quiet.
 
-The socket closes with a code the reader can act on: its credential expired or its account was
-disabled (reconnect with a fresh one), or it read too slowly to keep up (reconnect and replay).
+The socket closes with a code the reader can act on: its credential expired or was revoked by a
+sign-out (sign in or refresh, then reconnect), its account was disabled, or it read too slowly to
+keep up (reconnect and replay).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from backend.auth.repository import Standing
 from backend.models.base import utcnow
 from backend.realtime.access import StreamGrant
 from backend.realtime.bus import EventBus
@@ -51,7 +53,7 @@ async def serve(
     bus: EventBus,
     grant: StreamGrant,
     limits: StreamLimits,
-    still_active: Callable[[], Awaitable[bool]],
+    standing: Callable[[], Awaitable[Standing]],
 ) -> None:
     """Accept the socket and stream the client's events until either side ends it."""
     subscriber = await bus.subscribe(grant.client_id)
@@ -71,7 +73,7 @@ async def serve(
             subscriber.last_seq = seq
         else:
             subscriber.write_directly(writer, after=seq)
-        closing = await _run(websocket, subscriber, grant, limits, still_active)
+        closing = await _run(websocket, subscriber, grant, limits, standing)
     finally:
         bus.unsubscribe(subscriber)
     if closing is not None:
@@ -83,11 +85,11 @@ async def _run(
     subscriber: Subscriber,
     grant: StreamGrant,
     limits: StreamLimits,
-    still_active: Callable[[], Awaitable[bool]],
+    standing: Callable[[], Awaitable[Standing]],
 ) -> tuple[int, str] | None:
     sender = asyncio.create_task(_send(websocket, subscriber))
     receiver = asyncio.create_task(_drain_incoming(websocket))
-    watchdog = asyncio.create_task(_watch(subscriber, grant, limits, still_active))
+    watchdog = asyncio.create_task(_watch(subscriber, grant, limits, standing))
     beat = asyncio.create_task(_beat(subscriber, limits.heartbeat_seconds))
     tasks = (sender, receiver, watchdog, beat)
     try:
@@ -145,7 +147,7 @@ async def _watch(
     subscriber: Subscriber,
     grant: StreamGrant,
     limits: StreamLimits,
-    still_active: Callable[[], Awaitable[bool]],
+    standing: Callable[[], Awaitable[Standing]],
 ) -> None:
     overflow = asyncio.create_task(subscriber.overflowed.wait())
     try:
@@ -159,7 +161,12 @@ async def _watch(
             done, _ = await asyncio.wait({overflow}, timeout=min(left, recheck))
             if done:
                 raise _Closed(CLOSE_TOO_SLOW, "reader too slow; reconnect and replay")
-            if (grant.expires_at - utcnow()).total_seconds() > 0 and not await still_active():
+            if (grant.expires_at - utcnow()).total_seconds() <= 0:
+                continue  # closed as expired at the top of the loop
+            now_standing = await standing()
+            if now_standing is Standing.SIGNED_OUT:
+                raise _Closed(CLOSE_CREDENTIAL_EXPIRED, "credential revoked")
+            if now_standing is not Standing.ACTIVE:
                 raise _Closed(CLOSE_ACCOUNT_DISABLED, "account disabled")
     finally:
         overflow.cancel()

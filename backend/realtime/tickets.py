@@ -41,6 +41,7 @@ def _dump(claims: AccessClaims) -> str:
             "role": claims.role,
             "client_id": str(claims.client_id) if claims.client_id else None,
             "expires_at": claims.expires_at.isoformat(),
+            "session_id": str(claims.session_id) if claims.session_id else None,
         }
     )
 
@@ -52,6 +53,7 @@ def _load(raw: str) -> AccessClaims:
         role=data["role"],
         client_id=uuid.UUID(data["client_id"]) if data["client_id"] else None,
         expires_at=datetime.fromisoformat(data["expires_at"]),
+        session_id=uuid.UUID(data["session_id"]) if data.get("session_id") else None,
     )
 
 

@@ -72,6 +72,8 @@ async def test_a_generated_password_logs_in_the_old_one_and_its_sessions_do_not(
     refused = await api.post("/auth/login", json={"username": user.email, "password": user.password})
     assert refused.status_code == 401
     assert (await api.post("/auth/refresh", json={"refresh_token": old["refresh_token"]})).status_code == 401
+    stale = await api.get(f"/clients/{user.client_id}/positions", headers=bearer(old["access_token"]))
+    assert stale.json()["error"]["code"] == "session_revoked"  # the old sign-in's access token too
     assert (await login(api, user.email, generated))["access_token"]
     async with scoped_session(container.sessions, TenantScope.for_client(user.client_id)) as session:
         tokens = (

@@ -135,12 +135,40 @@ async def test_the_stream_closes_within_its_recheck_once_its_user_is_disabled(
     assert time.monotonic() - disabled < recheck + 1.0
 
 
+async def test_signing_out_closes_the_sign_ins_streams_and_voids_its_unused_tickets(
+    app_factory: AppFactory,
+) -> None:
+    recheck = 0.4
+    app = app_factory(stream_recheck_seconds=recheck)
+    container: Container = app.state.container
+    user = await create_client_user(container)
+    async with api_client(app) as api:
+        tokens = await login(api, user.email)
+        ticket = (
+            await api.post(f"/clients/{user.client_id}/stream-ticket", headers=bearer(tokens["access_token"]))
+        ).json()["ticket"]
+        async with (
+            serving(app) as address,
+            open_stream(address, user.client_id, query=f"token={tokens['access_token']}") as socket,
+        ):
+            await next_message(socket)
+            await api.post("/auth/logout", json={"refresh_token": tokens["refresh_token"]})
+            signed_out = time.monotonic()
+            with pytest.raises(ConnectionClosed) as closed:
+                await next_message(socket, within=5)
+            assert await _refusal(address, str(user.client_id), f"ticket={ticket}") == 401
+    assert closed.value.rcvd is not None
+    # The reader is told to sign in again (as for an expired credential), not that the account is gone.
+    assert closed.value.rcvd.code == CLOSE_CREDENTIAL_EXPIRED
+    assert time.monotonic() - signed_out < recheck + 1.0
+
+
 async def test_the_stream_closes_when_its_token_expires(
     app: FastAPI, api: httpx.AsyncClient, container: Container
 ) -> None:
     user = await create_client_user(container)
     container.tokens.access_ttl = timedelta(seconds=2)
-    token = container.tokens.issue_access(user.user_id, ROLE_CLIENT, user.client_id)
+    token = container.tokens.issue_access(user.user_id, ROLE_CLIENT, user.client_id, session_id=uuid.uuid4())
     async with (
         serving(app) as address,
         open_stream(address, user.client_id, query=f"token={token}") as socket,
