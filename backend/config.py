@@ -55,6 +55,15 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["http://localhost:3000", "http://localhost:5173"]
     )
+    broker_private_endpoints: bool | None = Field(
+        default=None,
+        description="Let clients point IBKR and Phillip at private, loopback or link-local addresses "
+        "(default: yes, except when APP_ENV=production)",
+    )
+    broker_allowed_endpoints: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Host names or CIDR networks clients may use for IBKR and Phillip in any case, comma-separated",
+    )
 
     jwt_secret: SecretStr | None = None
     jwt_issuer: str = "greekdesk"
@@ -175,7 +184,7 @@ class Settings(BaseSettings):
     chat_llm_api_key: SecretStr | None = None
     chat_llm_timeout_seconds: float = Field(default=60.0, gt=0, le=600)
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "broker_allowed_endpoints", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -220,6 +229,13 @@ class Settings(BaseSettings):
     def is_development(self) -> bool:
         """Tell whether development conveniences (generated secrets, create_all) are allowed."""
         return self.app_env is AppEnv.DEVELOPMENT
+
+    @property
+    def private_broker_endpoints_allowed(self) -> bool:
+        """Tell whether clients' broker endpoints may be private addresses (a gateway beside us)."""
+        if self.broker_private_endpoints is None:
+            return self.app_env is not AppEnv.PRODUCTION
+        return self.broker_private_endpoints
 
     @property
     def simulator_is_always_open(self) -> bool:

@@ -28,6 +28,7 @@ async def put_broker(
 ) -> BrokerStatusRead:
     """Choose the broker and store its settings (credentials encrypted); the session is rebuilt."""
     spec = service.validated_spec(body, container.brokers.factory.kinds)
+    await container.brokers.factory.check_endpoint(spec)  # refused before anything is saved
     reset = body.reset_account and spec.kind == "simulator"
     if reset:
         # Drop the live paper account first, so a periodic save cannot resurrect what is reset.
@@ -74,6 +75,7 @@ async def authorize_phillip(
     """Start onboarding to Phillip: keep a pending authorisation and return POEMS's authorise URL."""
     if phillip_oauth.KIND not in container.brokers.factory.kinds:
         raise service.BrokerKindNotOffered("Phillip is not available in this build")
+    await container.brokers.factory.check_phillip(body.settings)
     return await phillip_oauth.start(
         caller.session, caller.client_id, body, cipher=container.cipher, actor=caller.actor
     )
@@ -95,6 +97,7 @@ async def phillip_callback(
     await caller.session.commit()
     if code is None:
         raise phillip_oauth.refuse(error or "no_code", error_description)
+    await container.brokers.factory.check_phillip(pending.settings)  # the policy may have tightened since
     tokens = await phillip_oauth.exchange(pending, code)
     await phillip_oauth.connect_account(
         caller.session, caller.client_id, pending, tokens, cipher=container.cipher, actor=caller.actor

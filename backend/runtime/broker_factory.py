@@ -18,6 +18,7 @@ from backend.brokers.phillip.config import PhillipCredentials, PhillipSettings
 from backend.brokers.simulator import AccountConfig, SimulatorBroker
 from backend.config import Settings
 from backend.credentials.cipher import CredentialCipher
+from backend.runtime.endpoint_guard import EndpointGuard, url_endpoint
 from backend.runtime.grant_keeper import GrantKeeper
 from backend.runtime.market_host import MarketHost
 from backend.runtime.simulator_store import SimulatorStore
@@ -83,6 +84,9 @@ class BrokerFactory:
         # Adapters whose credentials change while they run (refreshed OAuth grants) re-seal them here.
         self._sessions = sessions
         self._cipher = cipher
+        self._guard = EndpointGuard(
+            allow_private=settings.private_broker_endpoints_allowed, allowed=settings.broker_allowed_endpoints
+        )
         self._builders: dict[str, Builder] = {
             "simulator": self._simulator,
             "ibkr": self._ibkr,
@@ -103,7 +107,22 @@ class BrokerFactory:
         builder = self._builders.get(spec.kind)
         if builder is None:
             raise BrokerKindUnavailable(f"no adapter for broker kind {spec.kind!r} in this build")
+        # Checked at every build, not only on save: settings saved under a looser policy stay usable
+        # only while the deployment still allows them.
+        await self.check_endpoint(spec)
         return await builder(client_id, spec)
+
+    async def check_endpoint(self, spec: BrokerSpec) -> None:
+        """Refuse (`BrokerEndpointRefused`) a spec whose client-entered endpoint may not be reached."""
+        if spec.kind == "ibkr":
+            ibkr = IbkrSettings.model_validate(spec.secret)
+            await self._guard.check(ibkr.host, ibkr.port)
+        elif spec.kind == "phillip":
+            await self.check_phillip(PhillipSettings.model_validate(spec.settings))
+
+    async def check_phillip(self, settings: PhillipSettings) -> None:
+        """Refuse a POEMS gateway URL that may not be reached (onboarding calls it before any build)."""
+        await self._guard.check(*url_endpoint(settings.base_url))
 
     async def _simulator(self, client_id: uuid.UUID, spec: BrokerSpec) -> BrokerPort:
         starting_cash = Decimal(

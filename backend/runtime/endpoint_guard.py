@@ -1,0 +1,71 @@
+"""Which network addresses a client-entered broker endpoint may reach.
+
+Clients type their IBKR gateway's host and their POEMS gateway's URL, and our processes connect
+there. Unchecked, a client could point them at the platform's own network (the database, Redis, a
+cloud metadata service) and read the answers back through error messages or timings. Outside
+development every address the name resolves to must be public, unless the deployment lists the
+host or its network in `BROKER_ALLOWED_ENDPOINTS` (an operator-run gateway on a private network).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from backend.brokers.errors import PermanentBrokerError
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class BrokerEndpointRefused(PermanentBrokerError):
+    """The broker endpoint resolves to an address this deployment does not let clients reach."""
+
+    http_status = 422
+    code = "broker_endpoint_refused"
+
+
+def url_endpoint(url: str) -> tuple[str, int]:
+    """Return the host and port a URL connects to."""
+    parts = urlsplit(url)
+    if not parts.hostname:
+        raise BrokerEndpointRefused(f"{url!r} names no host")
+    return parts.hostname, parts.port or _DEFAULT_PORTS.get(parts.scheme, 443)
+
+
+class EndpointGuard:
+    """Refuses broker endpoints outside the public internet unless allowed by name or network."""
+
+    def __init__(self, *, allow_private: bool, allowed: Iterable[str] = ()) -> None:
+        self._allow_private = allow_private
+        self._names: set[str] = set()
+        self._networks: list[Network] = []
+        for entry in allowed:
+            try:
+                self._networks.append(ipaddress.ip_network(entry, strict=False))
+            except ValueError:
+                self._names.add(entry.lower().rstrip("."))
+
+    async def check(self, host: str, port: int) -> None:
+        """Raise `BrokerEndpointRefused` unless every address of `host` may be reached."""
+        if self._allow_private or host.lower().rstrip(".") in self._names:
+            return
+        for address in await _addresses(host, port):
+            if not address.is_global and not any(address in network for network in self._networks):
+                raise BrokerEndpointRefused(
+                    f"{host} resolves to {address}, which is not a public address; an operator can allow "
+                    "it with BROKER_ALLOWED_ENDPOINTS"
+                )
+
+
+async def _addresses(host: str, port: int) -> list[Address]:
+    try:
+        found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise BrokerEndpointRefused(f"{host} does not resolve: {exc.strerror or exc}") from exc
+    # An IPv6 scope ("fe80::1%eth0") is not part of the address.
+    return [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in found]
