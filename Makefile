@@ -100,7 +100,7 @@ bench:
 	$(BENCH_VENV)/bin/python -m pip install -q --no-deps -e .
 	$(BENCH_VENV)/bin/python bench/option_math.py
 	$(BENCH_VENV)/bin/python bench/order_path.py
-	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
+	command -v wrk >/dev/null || bash scripts/apt-install.sh wrk
 	$(BENCH_VENV)/bin/python bench/api_load.py
 	$(BENCH_VENV)/bin/python bench/ws_fanout.py
 	$(BENCH_VENV)/bin/python bench/tenant_density.py

@@ -5,8 +5,5 @@ if [ -x /usr/bin/chromium ]; then
     exit 0
 fi
 echo "ensure-browser: installing Debian's chromium package"
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+bash "$(dirname "$0")/apt-install.sh" chromium
 /usr/bin/chromium --version
