@@ -124,6 +124,10 @@ class Hub:
         for subscriber in readers:  # offering never adds or removes a reader
             subscriber.offer(seq, text, frame)
 
+    def clients(self) -> list[uuid.UUID]:
+        """Return the clients this process has readers of."""
+        return list(self._readers)
+
     def readers_of(self, client_id: uuid.UUID) -> tuple[Subscriber, ...]:
         """Return this process's readers of the client's events."""
         return tuple(self._readers.get(client_id, ()))

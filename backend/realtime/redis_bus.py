@@ -1,10 +1,13 @@
 """The bus across processes: one Redis script numbers, buffers and publishes a batch of events atomically.
 
-A publishing round (up to `MAX_BATCH` events, backend/realtime/bus.py) costs one script call and one
-PUBLISH of all its events, never one per socket or per event. Each process holds one subscription
-and hands what arrives to its own readers. Because numbering and publishing happen in the same
-script, every subscriber receives a client's events in seq order, whichever process sent them.
-The script touches several clients' keys at once: a single Redis, not a Redis Cluster.
+A publishing round (up to `MAX_BATCH` events, backend/realtime/bus.py) costs one script call, never
+one per socket or per event. Each process listens on a channel of its own and registers, per client,
+while it serves a reader of that client's events; the script sends each process one message per
+batch holding only the events of the clients it registered for. So a process reads only its own
+sockets' events, and adding API processes divides the stream's work instead of copying it.
+Because numbering and publishing happen in the same script, every reader receives a client's events
+in seq order, whichever process sent them. The script touches several clients' keys at once: a
+single Redis, not a Redis Cluster.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ import contextlib
 import functools
 import json
 import logging
+import math
 import uuid
+from collections.abc import Iterable, Sequence
 
 from redis.asyncio import Redis
 from redis.exceptions import NoScriptError, RedisError
@@ -24,8 +29,9 @@ from backend.realtime.bus import REPLAY_CAPACITY, EventBus, MemoryBus, OutgoingE
 from backend.realtime.hub import Subscriber
 
 logger = logging.getLogger("greekdesk.realtime")
-CHANNEL = "greekdesk:stream"
-"""One message per published batch: a line `<client id> <event>` per event (JSON has no raw newline)."""
+CHANNEL_PREFIX = "greekdesk:stream:"
+"""A process's channel is this and its process id: one message per published batch that holds any of
+its clients' events, a line `<client id> <event>` per event (JSON has no raw newline)."""
 KEY_PREFIX = "greekdesk:events:"
 BUFFER_TTL_SECONDS = 24 * 3600
 RESUBSCRIBE_DELAY = 1.0
@@ -33,23 +39,60 @@ CALL_SECONDS = 2.0
 """Seconds a script load, a batch's script call or a subscription may take (as the shared client's socket timeout)."""
 HEALTH_CHECK_SECONDS = 30.0
 """A quiet subscription is PINGed this often: a connection the network dropped silently must not pass for a quiet channel."""
+READER_TTL_SECONDS = 90
+"""A process's registration as a client's reader lapses this long after its last renewal (three health checks): a dead process stops costing a publish."""
+REGISTER_CHUNK = 500
+"""Most clients one renewal call registers, so a process serving thousands never holds Redis long."""
 _SEQ_PREFIX = '{"seq":'
 
-# KEYS: per event, its client's seq counter and replay buffer. ARGV: channel, capacity, buffer ttl,
-# then per event its client id and its body without seq.
+# KEYS: per event, its client's seq counter, replay buffer and registered readers. ARGV: channel prefix,
+# capacity, buffer ttl, then per event its client id and its body without seq. Each event's line goes
+# to every process registered, unexpired, as a reader of its client; each such process gets one PUBLISH.
 _PUBLISH = """
+local now = tonumber(redis.call('TIME')[1])
 local capacity = tonumber(ARGV[2])
-local lines = {}
-for i = 1, #KEYS / 2 do
-  local seq = redis.call('INCR', KEYS[2 * i - 1])
+local readers_of = {}
+local lines_of = {}
+local processes = {}
+for i = 1, #KEYS / 3 do
+  local seq = redis.call('INCR', KEYS[3 * i - 2])
   local text = '{"seq":' .. seq .. ',' .. string.sub(ARGV[3 + 2 * i], 2)
-  redis.call('ZADD', KEYS[2 * i], seq, text)
-  redis.call('ZREMRANGEBYRANK', KEYS[2 * i], 0, -(capacity + 1))
-  redis.call('EXPIRE', KEYS[2 * i], ARGV[3])
-  lines[i] = ARGV[2 + 2 * i] .. ' ' .. text
+  redis.call('ZADD', KEYS[3 * i - 1], seq, text)
+  redis.call('ZREMRANGEBYRANK', KEYS[3 * i - 1], 0, -(capacity + 1))
+  redis.call('EXPIRE', KEYS[3 * i - 1], ARGV[3])
+  local key = KEYS[3 * i]
+  local readers = readers_of[key]
+  if not readers then
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+    readers = redis.call('ZRANGE', key, 0, -1)
+    readers_of[key] = readers
+  end
+  local line = ARGV[2 + 2 * i] .. ' ' .. text
+  for _, process in ipairs(readers) do
+    local lines = lines_of[process]
+    if not lines then
+      lines = {}
+      lines_of[process] = lines
+      processes[#processes + 1] = process
+    end
+    lines[#lines + 1] = line
+  end
 end
-redis.call('PUBLISH', ARGV[1], table.concat(lines, '\\n'))
-return #lines
+for _, process in ipairs(processes) do
+  redis.call('PUBLISH', ARGV[1] .. process, table.concat(lines_of[process], '\\n'))
+end
+return #KEYS / 3
+"""
+
+# KEYS: clients' reader registries. ARGV: process id, time to live. Redis's clock, as the script's.
+_REGISTER = """
+local ttl = tonumber(ARGV[2])
+local expiry = tonumber(redis.call('TIME')[1]) + ttl
+for i = 1, #KEYS do
+  redis.call('ZADD', KEYS[i], expiry, ARGV[1])
+  redis.call('EXPIRE', KEYS[i], ttl)
+end
+return #KEYS
 """
 
 
@@ -76,18 +119,18 @@ def _buffer_key(client_id: uuid.UUID) -> str:
     return f"{KEY_PREFIX}{client_id}:buffer"
 
 
-async def _load_script(connection: RespConnection) -> str:
-    return str(await connection.call("SCRIPT", "LOAD", _PUBLISH))
+def _readers_key(client_id: uuid.UUID) -> str:
+    return f"{KEY_PREFIX}{client_id}:readers"
 
 
 @functools.lru_cache(maxsize=65_536)
-def _wire_names(client_id: uuid.UUID) -> tuple[str, str, str]:
+def _wire_names(client_id: uuid.UUID) -> tuple[str, str, str, str]:
     # A batch names each event's keys and client: format them once per client, not once per event.
-    return _seq_key(client_id), _buffer_key(client_id), str(client_id)
+    return _seq_key(client_id), _buffer_key(client_id), _readers_key(client_id), str(client_id)
 
 
 class RedisBus(EventBus):
-    """Counters and replay buffers in Redis; events reach every process through pub/sub."""
+    """Counters and replay buffers in Redis; events reach the processes serving their readers through pub/sub."""
 
     def __init__(
         self,
@@ -97,60 +140,77 @@ class RedisBus(EventBus):
         replay_capacity: int = REPLAY_CAPACITY,
         queue_size: int | None = None,
         health_check_seconds: float = HEALTH_CHECK_SECONDS,
+        reader_ttl_seconds: float = READER_TTL_SECONDS,
     ) -> None:
         super().__init__(replay_capacity=replay_capacity, queue_size=queue_size)
         self._redis = redis
         self._health_check_seconds = health_check_seconds
+        # Renewed every health check: it must outlive a few of them, in Redis's whole seconds.
+        self._reader_ttl = max(math.ceil(reader_ttl_seconds), math.ceil(3 * health_check_seconds))
+        self._process_id = uuid.uuid4().hex
+        self.channel = f"{CHANNEL_PREFIX}{self._process_id}"
+        """This process's channel: only events of clients it reads arrive here."""
         # Publishing and listening take lean connections of their own (backend/kit/resp.py): they
         # carry a call and a message per batch, where redis-py's paths cost more than the fan-out.
         self._url = url
         self._publisher: RespConnection | None = None
-        self._sha: str | None = None
+        self._opening = asyncio.Lock()
+        self._shas: dict[str, str] = {}
         self._listening: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
 
-    async def _publish(self, batch: list[OutgoingEvent]) -> None:
-        if self._publisher is None or self._publisher.is_closed:
-            self._publisher = await RespConnection.open(
-                self._url, name="greekdesk-events-publisher", call_seconds=CALL_SECONDS
-            )
-            self._sha = None
+    async def _connection(self) -> RespConnection:
+        # One lean connection carries the batches and the registrations: both are script calls.
         publisher = self._publisher
-        if self._sha is None:
-            self._sha = await _load_script(publisher)
-        try:
-            await self._send(publisher, batch, self._sha)
-        except NoScriptError:
-            # Redis restarted or flushed its scripts: no event of the batch ran (each needs the script).
-            self._sha = await _load_script(publisher)
-            await self._send(publisher, batch, self._sha)
+        if publisher is not None and not publisher.is_closed:
+            return publisher  # the hot path: no lock to take once it is open
+        async with self._opening:
+            if self._publisher is None or self._publisher.is_closed:
+                self._publisher = await RespConnection.open(
+                    self._url, name="greekdesk-events-publisher", call_seconds=CALL_SECONDS
+                )
+                self._shas.clear()
+            return self._publisher
 
-    async def _send(self, publisher: RespConnection, batch: list[OutgoingEvent], sha: str) -> None:
+    async def _evalsha(self, script: str, keys: Sequence[str], args: Sequence[str | int]) -> object:
+        connection = await self._connection()
+        sha = self._shas.get(script)
+        if sha is None:
+            sha = self._shas[script] = str(await connection.call("SCRIPT", "LOAD", script))
+        try:
+            return await connection.call("EVALSHA", sha, len(keys), *keys, *args)
+        except NoScriptError:
+            # Redis restarted or flushed its scripts: nothing of this call ran (it all needs the script).
+            sha = self._shas[script] = str(await connection.call("SCRIPT", "LOAD", script))
+            return await connection.call("EVALSHA", sha, len(keys), *keys, *args)
+
+    async def _publish(self, batch: list[OutgoingEvent]) -> None:
         keys: list[str] = []
-        events: list[str] = []
+        args: list[str | int] = [CHANNEL_PREFIX, self._replay_capacity, BUFFER_TTL_SECONDS]
         for event in batch:
-            seq_key, buffer_key, client = _wire_names(event.client_id)
-            keys += (seq_key, buffer_key)
-            events += (client, event.body())
-        await publisher.call(
-            "EVALSHA",
-            sha,
-            len(keys),
-            *keys,
-            CHANNEL,
-            self._replay_capacity,
-            BUFFER_TTL_SECONDS,
-            *events,
-        )
+            seq_key, buffer_key, readers_key, client = _wire_names(event.client_id)
+            keys += (seq_key, buffer_key, readers_key)
+            args += (client, event.body())
+        await self._evalsha(_PUBLISH, keys, args)
 
     async def subscribe(self, client_id: uuid.UUID) -> Subscriber:
-        """Register a local reader, once this process listens to the channel."""
+        """Register a local reader, once this process listens and is registered for the client."""
         if self._listening is None or self._listening.done():
             self._listening = asyncio.get_running_loop().create_task(
                 self._listen(), name="event-bus-listener"
             )
         await asyncio.wait_for(self._subscribed.wait(), 5.0)
+        # From here on the script sends this process the client's events; what it numbered before,
+        # the stream reads from the replay buffer. Registering again for a known client only renews.
+        await self._register((client_id,))
         return self.hub.add(client_id)
+
+    async def _register(self, client_ids: Iterable[uuid.UUID]) -> None:
+        keys = [_readers_key(client_id) for client_id in client_ids]
+        for start in range(0, len(keys), REGISTER_CHUNK):
+            await self._evalsha(
+                _REGISTER, keys[start : start + REGISTER_CHUNK], [self._process_id, self._reader_ttl]
+            )
 
     async def _listen(self) -> None:
         while True:
@@ -168,7 +228,9 @@ class RedisBus(EventBus):
             self._url, name="greekdesk-events-listener", on_message=self._deliver, call_seconds=CALL_SECONDS
         )
         try:
-            await connection.call("SUBSCRIBE", CHANNEL)
+            await connection.call("SUBSCRIBE", self.channel)
+            # Registrations may have lapsed while we were away: renew them for the readers we kept.
+            await self._register(self.hub.clients())
             self._subscribed.set()
             while True:
                 try:
@@ -178,6 +240,7 @@ class RedisBus(EventBus):
                 except TimeoutError:
                     # No answer within CALL_SECONDS closes the connection and raises: we resubscribe.
                     await connection.call("PING")
+                    await self._register(self.hub.clients())
         finally:
             connection.close()
 

@@ -16,7 +16,7 @@ from websockets.asyncio.client import ClientConnection
 from backend.kit.container import Container
 from backend.kit.db import TenantScope, scoped_session
 from backend.realtime.publish import emit
-from backend.realtime.redis_bus import CHANNEL
+from backend.realtime.redis_bus import RedisBus
 from backend.realtime.schemas import ChatMessageData
 from backend.tests.conftest import ClientUser, api_client, bearer, create_client_user
 from backend.tests.realtime.helpers import events_until, next_message, open_stream, serving, signed_in
@@ -184,13 +184,16 @@ async def test_with_redis_a_malformed_line_is_skipped_and_the_rest_of_its_batch_
     app: FastAPI, api: httpx.AsyncClient, container: Container
 ) -> None:
     assert container.redis is not None
+    assert isinstance(container.events, RedisBus)
     async with _watching(app, api, container) as (user, socket, hello):
         seq = hello["seq"] + 1
         event = f'{{"seq":{seq},"type":"chat.message","ts":"2026-11-24T00:00:00+00:00",'
         event += (
             f'"client_id":"{user.client_id}","data":{{"message_id":null,"role":"system","text":"kept"}}}}'
         )
-        await container.redis.publish(CHANNEL, f"not-a-client-id {{}}\n{user.client_id} {event}")
+        await container.redis.publish(
+            container.events.channel, f"not-a-client-id {{}}\n{user.client_id} {event}"
+        )
         delivered = await next_message(socket)
     assert delivered["seq"] == seq
     assert delivered["data"]["text"] == "kept"
