@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import quote as url_quote
 
@@ -47,6 +48,7 @@ from backend.brokers.phillip.parsing import (
     Counter,
     DepthLevel,
     Payload,
+    PoemsOrder,
     parse_account_details,
     parse_counter,
     parse_counter_id_response,
@@ -65,6 +67,8 @@ from backend.domain.orders import OrderEvent, OrderEventKind, OrderRequest, Orde
 from backend.domain.orders import TimeInForce as Tif
 
 log = logging.getLogger(__name__)
+LOST_SUBMIT_SEARCH = timedelta(seconds=120)
+"""How long an order whose submit went unanswered is looked for in POEMS's list before it counts as not placed."""
 
 
 class PhillipBroker:
@@ -99,6 +103,8 @@ class PhillipBroker:
         self._counters: dict[str, Counter] = {}
         self._orders: dict[str, TrackedOrder] = {}
         self._by_order_no: dict[str, TrackedOrder] = {}
+        self._listed: frozenset[str] = frozenset()
+        """The order numbers of today's orders as POEMS last listed them."""
         self._sync_lock = asyncio.Lock()
         self._order_hub: EventHub[OrderEvent] = EventHub()
         self._position_hub: EventHub[PositionEvent] = EventHub()
@@ -297,6 +303,10 @@ class PhillipBroker:
             payment_mode=self.settings.payment_mode,
         )
         try:
+            # POEMS takes no id of ours: should the submit's answer be lost, the order is looked for
+            # among the orders listed after it, so note the ones listed before it.
+            await self.sync_orders()
+            order.listed_before = self._listed
             validated = await self.client.post_safe("st/trade/validate", form, client_order_id=cid)
             token = parse_validate(validated, client_order_id=cid)
             submitted = await self.client.post_once(
@@ -318,8 +328,11 @@ class PhillipBroker:
 
     def _settle_failed_submit(self, order: TrackedOrder, error: BrokerError) -> None:
         if error.ambiguous:
+            # May be live at POEMS: keep the id taken, look for it in the order list, never resubmit.
             order.reason = f"submit outcome unknown: {error.message}"
-            return  # may be live at POEMS: keep the id taken, reconcile, never resubmit blindly
+            order.lost_submit_at = self._clock()
+            self._poller.wake()
+            return
         if error.temporary:
             del self._orders[order.client_order_id]  # never reached POEMS; the id may be used again
             return
@@ -381,17 +394,53 @@ class PhillipBroker:
         return order
 
     def _orders_open(self) -> bool:
-        return any(o.order_no and not o.status.is_terminal for o in self._orders.values())
+        return any(
+            (o.order_no or o.lost_submit_at) and not o.status.is_terminal for o in self._orders.values()
+        )
 
     async def sync_orders(self) -> None:
         """Read today's orders and publish what changed for the orders this session knows."""
         async with self._sync_lock:
             payload = await self.client.get("global/order/today")
-            for order_no, report in parse_orders(payload, self._clock()).items():
-                order = self._by_order_no.get(order_no)
+            reports = parse_orders(payload, self._clock())
+            for order_no, report in reports.items():
+                order = self._by_order_no.get(order_no) or self._found_lost_submit(report)
                 if order is not None:
                     for event in apply_report(order, report):
                         self._order_hub.publish(event)
+            self._listed = frozenset(reports)
+            self._give_up_lost_submits()
+
+    def _found_lost_submit(self, report: PoemsOrder) -> TrackedOrder | None:
+        # The oldest unanswered submit with the listed order's exact terms takes it: two such submits
+        # are interchangeable, and each listed order goes to one of them only.
+        for order in self._orders.values():
+            if order.lost_submit_at is not None and order.could_be(report):
+                order.order_no, order.lost_submit_at = report.order_no, None
+                order.status, order.reason, order.updated_at = OrderStatus.WORKING, None, self._clock()
+                self._by_order_no[report.order_no] = order
+                log.warning(
+                    "POEMS order %s is order %s, whose submit went unanswered",
+                    report.order_no,
+                    order.client_order_id,
+                )
+                self._order_hub.publish(order.event(OrderEventKind.ACKNOWLEDGED))
+                return order
+        return None
+
+    def _give_up_lost_submits(self) -> None:
+        # POEMS lists an order as soon as it takes it: one still missing long after its submit went
+        # unanswered never reached it, and is booked as not placed.
+        now = self._clock()
+        for order in self._orders.values():
+            if order.lost_submit_at is not None and now - order.lost_submit_at >= LOST_SUBMIT_SEARCH:
+                order.lost_submit_at = None
+                order.status, order.updated_at = OrderStatus.REJECTED, now
+                order.reason = (
+                    f"not placed: POEMS did not list it within {LOST_SUBMIT_SEARCH.total_seconds():.0f} s "
+                    "of a submit that went unanswered"
+                )
+                self._order_hub.publish(order.event(OrderEventKind.REJECTED))
 
     # -- account ----------------------------------------------------------------------------------
 

@@ -48,6 +48,22 @@ class TrackedOrder:
     average: Decimal | None = None
     reason: str | None = None
     executions: list[Execution] = field(default_factory=list)
+    listed_before: frozenset[str] = frozenset()
+    """The order numbers POEMS listed just before this order's submit: none of them can be it."""
+    lost_submit_at: datetime | None = None
+    """When its submit went unanswered (it may be live): set until it is found in POEMS's list or given up."""
+
+    def could_be(self, report: PoemsOrder) -> bool:
+        """Tell whether a listed order, new since the submit, has exactly this order's terms."""
+        request = self.request
+        return (
+            report.order_no not in self.listed_before
+            and report.counter_id == self.counter_id
+            and report.side is request.side
+            and report.quantity == request.quantity.value
+            and request.limit_price is not None
+            and report.price == request.limit_price.value
+        )
 
     @property
     def client_order_id(self) -> str:

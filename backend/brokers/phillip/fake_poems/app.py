@@ -110,8 +110,14 @@ async def _validate(_: FakePoems, account: FakeAccount, request: Request) -> dic
     return account.validate(await _form(request))
 
 
-async def _submit(_: FakePoems, account: FakeAccount, request: Request) -> dict[str, Any]:
-    return await account.submit(await _form(request), request.headers.get("authToken"))
+async def _submit(fake: FakePoems, account: FakeAccount, request: Request) -> dict[str, Any]:
+    form = await _form(request)
+    if fake.submits_lost:  # lost on the way in: nothing is placed, and the client hears nothing
+        await asyncio.sleep(fake.submit_answer_delay)
+        raise PoemsFailure(PoemsCode.SYSTEM_BUSY, "the request was lost")
+    answer = await account.submit(form, request.headers.get("authToken"))
+    await asyncio.sleep(fake.submit_answer_delay)  # placed, but the answer may come too late
+    return answer
 
 
 async def _amend(_: FakePoems, account: FakeAccount, request: Request) -> dict[str, Any]:

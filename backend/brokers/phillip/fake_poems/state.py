@@ -106,6 +106,10 @@ class FakePoems:
             account_of=lambda username: self.accounts[username].account_no,
         )
         self.limiter = BurstLimiter(self.config.rate_per_second, self.config.burst)
+        self.submit_answer_delay = 0.0
+        """Seconds a submit's answer is held back, for tests of a client that stops waiting for it."""
+        self.submits_lost = False
+        """Whether submits are held back and then dropped without placing anything (with the delay)."""
 
     def add_user(self, username: str) -> FakeAccount:
         """Open a POEMS account (and its simulated one) for ``username``."""
