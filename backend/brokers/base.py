@@ -193,6 +193,21 @@ class PositionEvent:
         require_aware(self.ts, "position event time")
 
 
+@dataclass(frozen=True, slots=True)
+class PlacedOrder:
+    """What we booked of an order an earlier broker session placed, for a new session to follow it."""
+
+    request: OrderRequest
+    broker_order_id: str
+    """Empty when the broker never acknowledged it (its send went unanswered)."""
+    filled_quantity: Quantity
+    average_fill_price: Decimal | None
+    sent_at: datetime
+
+    def __post_init__(self) -> None:
+        require_aware(self.sent_at, "sent_at")
+
+
 class EventStream(Protocol[T_co]):
     """A subscription: iterate it, then close it."""
 
@@ -273,6 +288,10 @@ class BrokerPort(Protocol):
 
     async def open_orders(self) -> list[OrderState]:
         """Return every order still working."""
+        ...
+
+    async def resume_order(self, placed: PlacedOrder) -> OrderState:
+        """Follow an order an earlier session placed (a restart, a takeover); raise ``UnknownOrder``."""
         ...
 
     def order_events(self) -> EventStream[OrderEvent]:

@@ -107,11 +107,7 @@ class OrderSync:
     async def sync_order(self, client_id: uuid.UUID, broker: BrokerPort, client_order_id: str) -> None:
         """Bring one of our orders (and its trade, fills, positions) to the broker's current view."""
         # Ask the broker first, so no transaction stays open while it answers.
-        state: OrderState | None
-        try:
-            state = await broker.order_status(client_order_id)
-        except UnknownOrder:
-            state = None
+        state = await self._broker_view(client_id, broker, client_order_id)
         async with scoped_session(self._sessions, TenantScope.for_client(client_id)) as db:
             order = (
                 await db.execute(
@@ -147,6 +143,32 @@ class OrderSync:
                     subject=f"order:{client_order_id}",
                     data={"status": order.status, "filled": str(order.filled_quantity)},
                 )
+
+    async def _broker_view(
+        self, client_id: uuid.UUID, broker: BrokerPort, client_order_id: str
+    ) -> OrderState | None:
+        try:
+            return await broker.order_status(client_order_id)
+        except UnknownOrder:
+            pass
+        # This session did not send it (a restart, a takeover): the broker may still find and follow
+        # it from what we booked. Only an order still open here is worth the search.
+        async with scoped_session(self._sessions, TenantScope.for_client(client_id)) as db:
+            order = (
+                await db.execute(
+                    select(Order).where(
+                        Order.client_id == client_id, Order.client_order_id == client_order_id
+                    )
+                )
+            ).scalar_one_or_none()
+            if order is None or order.status not in OPEN_ORDER_STATUSES:
+                return None
+            trade = (await db.execute(select(Trade).where(Trade.id == order.trade_id))).scalar_one()
+            placed = await self._execution.placed(db, order, trade)
+        try:
+            return await broker.resume_order(placed)
+        except UnknownOrder:
+            return None
 
     async def reconcile(self, client_id: uuid.UUID, broker: BrokerPort) -> int:
         """Query the broker for every order we think is open; return how many were checked."""

@@ -20,11 +20,11 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit.service import Actor, record
-from backend.brokers.base import BrokerPort
-from backend.brokers.errors import BrokerError, OrderRejected
+from backend.brokers.base import BrokerPort, PlacedOrder
+from backend.brokers.errors import BrokerError, OrderRejected, UnknownOrder
 from backend.domain.instruments import ComboLeg, Option, OptionRight, Side, Stock
 from backend.domain.orders import OrderState, OrderStatus, OrderType, TimeInForce
-from backend.domain.values import Price
+from backend.domain.values import Price, Quantity
 from backend.execution import gate_inputs
 from backend.execution.escalation import Escalator
 from backend.execution.fills import record_executions
@@ -453,7 +453,12 @@ class ExecutionService:
                     "This worker no longer holds the client; the cancel was not sent", code="lease_lost"
                 )
             # Whatever the broker answers (cancelled, or filled first) is what gets booked.
-            state = await broker.cancel_order(order.client_order_id)
+            try:
+                state = await broker.cancel_order(order.client_order_id)
+            except UnknownOrder:
+                # Sent by an earlier broker session (a restart, a takeover) not resumed here yet.
+                await broker.resume_order(await self.placed(db, order, trade))
+                state = await broker.cancel_order(order.client_order_id)
             await self.apply_state(db, order, trade, state)
         else:
             raise TradeConflict(
@@ -504,6 +509,25 @@ class ExecutionService:
         if trade is None:
             raise NotFound("No such trade", code="trade_not_found")
         return trade
+
+    async def placed(self, db: AsyncSession, order: Order, trade: Trade) -> PlacedOrder:
+        """Describe an order as we sent it and booked it, for a broker session that did not send it."""
+        legs = legs_of(await self._leg_rows(db, order.client_id, trade.id))
+        request = order_request(
+            order.client_order_id,
+            legs,
+            trade.quantity,
+            trade.order_type,
+            trade.limit_price,
+            trade.time_in_force,
+        )
+        return PlacedOrder(
+            request,
+            order.broker_order_id or "",
+            Quantity(order.filled_quantity),
+            order.average_fill_price,
+            order.submitted_at or order.created_at,
+        )
 
     async def _leg_rows(self, db: AsyncSession, client_id: uuid.UUID, trade_id: uuid.UUID) -> list[TradeLeg]:
         rows = await db.execute(

@@ -35,6 +35,7 @@ BROKER_METHODS = frozenset(
         "place_order",
         "cancel_order",
         "order_status",
+        "resume_order",
         "open_orders",
         "positions",
         "account_summary",

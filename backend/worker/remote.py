@@ -24,6 +24,7 @@ from backend.brokers.base import (
     ConnectionEvent,
     ConnectionState,
     OptionChain,
+    PlacedOrder,
     Position,
     PositionEvent,
     Quote,
@@ -212,6 +213,11 @@ class RemoteBroker:
     async def order_status(self, client_order_id: str) -> OrderState:
         """Return an order's state from the owner."""
         result: OrderState = await self._call("order_status", client_order_id)
+        return result
+
+    async def resume_order(self, placed: PlacedOrder) -> OrderState:
+        """Resume the order through the owner."""
+        result: OrderState = await self._call("resume_order", placed)
         return result
 
     async def open_orders(self) -> list[OrderState]:

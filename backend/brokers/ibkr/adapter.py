@@ -26,6 +26,7 @@ from backend.brokers.base import (
     ConnectionEvent,
     ConnectionState,
     OptionChain,
+    PlacedOrder,
     Position,
     PositionEvent,
     Quote,
@@ -500,6 +501,11 @@ class IbkrBroker:
         """Return the state of one order; raise ``UnknownOrder``."""
         self._ready()
         return self._tracked(client_order_id).state(self.book.currency, datetime.now(UTC))
+
+    async def resume_order(self, placed: PlacedOrder) -> OrderState:
+        """Return the order's state once IB's open orders are adopted (they carry our id as orderRef)."""
+        await self.open_orders()
+        return await self.order_status(placed.request.client_order_id)
 
     async def open_orders(self) -> list[OrderState]:
         """Return every order still working (ours and any found at IB with an orderRef)."""

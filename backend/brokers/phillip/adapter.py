@@ -24,6 +24,7 @@ from backend.brokers.base import (
     ConnectionEvent,
     ConnectionState,
     OptionChain,
+    PlacedOrder,
     Position,
     PositionEvent,
     Quote,
@@ -43,7 +44,7 @@ from backend.brokers.errors import (
 from backend.brokers.phillip.auth import Clock, utc_now
 from backend.brokers.phillip.client import PoemsClient, TokenSink
 from backend.brokers.phillip.config import PhillipAppSecrets, PhillipSettings, PhillipTokens
-from backend.brokers.phillip.orders import TrackedOrder, apply_report, order_form
+from backend.brokers.phillip.orders import TrackedOrder, apply_report, order_form, resumed
 from backend.brokers.phillip.parsing import (
     Counter,
     DepthLevel,
@@ -69,6 +70,8 @@ from backend.domain.orders import TimeInForce as Tif
 log = logging.getLogger(__name__)
 LOST_SUBMIT_SEARCH = timedelta(seconds=120)
 """How long an order whose submit went unanswered is looked for in POEMS's list before it counts as not placed."""
+CLOCK_SKEW = timedelta(seconds=30)
+"""How far POEMS's order times may run behind ours when a resumed order is looked for by its send time."""
 
 
 class PhillipBroker:
@@ -371,6 +374,33 @@ class PhillipBroker:
         self._ready()
         order = self._tracked(client_order_id)
         await self.sync_orders()
+        return order.state()
+
+    async def resume_order(self, placed: PlacedOrder) -> OrderState:
+        """Follow an order an earlier session placed, from what was booked of it."""
+        self._ready()
+        request = placed.request
+        cid = request.client_order_id
+        if cid not in self._orders:
+            if not isinstance(request.instrument, Stock):
+                raise UnknownOrder(f"POEMS holds no order like {cid}")
+            try:
+                counter = await self._counter(request.instrument)
+            except UnknownInstrument as error:
+                raise UnknownOrder(error.message) from error
+            order = self._orders[cid] = resumed(placed, counter, self._clock(), CLOCK_SKEW)
+            if order.order_no:
+                self._by_order_no[order.order_no] = order
+            self._poller.wake()
+        order = self._orders[cid]
+        await self.sync_orders()
+        if order.order_no and order.order_no not in self._listed and not order.status.is_terminal:
+            # POEMS lists today's orders only, and takes day orders only: this one ended with its day.
+            order.status, order.updated_at = OrderStatus.EXPIRED, self._clock()
+            order.reason = (
+                f"POEMS does not list order {order.order_no} today: it ended with the day it was placed"
+            )
+            self._order_hub.publish(order.event(OrderEventKind.EXPIRED))
         return order.state()
 
     async def open_orders(self) -> list[OrderState]:

@@ -10,10 +10,11 @@ id, so consumers can de-duplicate fills across restarts of the polling loop.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from backend.brokers.phillip.parsing import PoemsOrder, fill_delta
+from backend.brokers.base import PlacedOrder
+from backend.brokers.phillip.parsing import Counter, PoemsOrder, fill_delta
 from backend.domain.instruments import Side, Stock
 from backend.domain.orders import (
     Execution,
@@ -52,6 +53,8 @@ class TrackedOrder:
     """The order numbers POEMS listed just before this order's submit: none of them can be it."""
     lost_submit_at: datetime | None = None
     """When its submit went unanswered (it may be live): set until it is found in POEMS's list or given up."""
+    submitted_after: datetime | None = None
+    """For an order resumed with no snapshot of the list before it: POEMS took it no earlier than this."""
 
     def could_be(self, report: PoemsOrder) -> bool:
         """Tell whether a listed order, new since the submit, has exactly this order's terms."""
@@ -63,6 +66,10 @@ class TrackedOrder:
             and report.quantity == request.quantity.value
             and request.limit_price is not None
             and report.price == request.limit_price.value
+            and (
+                self.submitted_after is None
+                or (report.submitted_at is not None and report.submitted_at >= self.submitted_after)
+            )
         )
 
     @property
@@ -98,6 +105,23 @@ class TrackedOrder:
             execution=execution,
             reason=self.reason,
         )
+
+
+def resumed(placed: PlacedOrder, counter: Counter, now: datetime, clock_skew: timedelta) -> TrackedOrder:
+    """Rebuild our record of an order an earlier session placed, from what was booked of it."""
+    order = TrackedOrder(placed.request, counter.currency, now, counter.counter_id)
+    # Fills booked already stay booked: the next report's fill is counted from here, so its
+    # execution id (<orderNo>-<cumulative quantity>) continues the earlier session's.
+    order.filled, order.average = placed.filled_quantity.value, placed.average_fill_price
+    if placed.broker_order_id:
+        order.order_no = placed.broker_order_id
+        order.status = OrderStatus.PARTIALLY_FILLED if order.filled > 0 else OrderStatus.WORKING
+    else:
+        # No list was read before its send here: POEMS's order times bound the search instead.
+        order.lost_submit_at = placed.sent_at
+        order.submitted_after = placed.sent_at - clock_skew
+        order.reason = "submit outcome unknown: resumed by a new session"
+    return order
 
 
 def adopt(report: PoemsOrder, stock: Stock, currency: str) -> TrackedOrder:

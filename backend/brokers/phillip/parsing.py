@@ -332,6 +332,7 @@ class PoemsOrder:
     executed_price: Decimal | None
     updated_at: datetime
     description: str
+    submitted_at: datetime | None = None
 
 
 def parse_side(action: object) -> Side:
@@ -366,6 +367,7 @@ def parse_order(item: Payload, now: datetime) -> PoemsOrder:
         executed_price=decimal_or_none(item.get("executedPrice")),
         updated_at=updated,
         description=str(item.get("orderStatusDesc") or ""),
+        submitted_at=parse_sgt(item.get("submittedTime"), today=today),
     )
 
 

@@ -20,6 +20,7 @@ from backend.brokers.base import (
     ConnectionEvent,
     ConnectionState,
     OptionChain,
+    PlacedOrder,
     Position,
     PositionEvent,
     Quote,
@@ -228,6 +229,10 @@ class SimulatorBroker:
         """Return one order's state; raise ``UnknownOrder``."""
         self._ready()
         return self._record(client_order_id).state(self.config.currency)
+
+    async def resume_order(self, placed: PlacedOrder) -> OrderState:
+        """Return the order's state: a restored paper account holds every order it took."""
+        return await self.order_status(placed.request.client_order_id)
 
     async def open_orders(self) -> list[OrderState]:
         """Return every working order, oldest first."""

@@ -6,7 +6,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -136,12 +136,82 @@ async def test_client_onboarded_through_oauth_sees_quotes_and_account_and_an_ord
     assert [(p.instrument.key, p.quantity) for p in held] == [("D05", Decimal(100))]
 
 
+async def test_a_trade_whose_submit_went_unanswered_is_found_at_poems_and_filled_once(
+    api: httpx.AsyncClient, container: Container, stand_in: StandIn
+) -> None:
+    client_id, headers = await signed_in(api, container)
+    base = f"/clients/{client_id}"
+    username = await stand_in.new_user()
+    body = authorize_body(stand_in)
+    body["settings"]["request_timeout"] = 0.5
+    started = await api.post(f"{base}/broker/phillip/authorize", headers=headers, json=body)
+    redirect = await consent(stand_in, started.json()["authorize_url"], username)
+    assert (
+        await api.get(f"{base}/broker/phillip/callback", headers=headers, params=redirect)
+    ).status_code == 200
+    quotes = (await api.get(f"{base}/market/quote?symbols=D05", headers=headers)).json()["quotes"]
+    limit = Decimal(quotes[0]["ask"]).quantize(Decimal("0.01"), rounding=ROUND_CEILING)
+    stand_in.fake.submit_answer_delay = 1.5  # POEMS places it; its answer comes after we stop waiting
+    try:
+        entered = await api.post(
+            f"{base}/trades",
+            headers=headers,
+            json={
+                "legs": [{"sec_type": "stock", "symbol": "D05", "side": "buy"}],
+                "quantity": 100,
+                "limit_price": str(limit),
+            },
+        )
+    finally:
+        stand_in.fake.submit_answer_delay = 0.0
+    assert entered.status_code == 201, entered.text
+    assert entered.json()["status"] == "unknown", entered.json()
+    trade = await until_filled(api, f"{base}/trades/{entered.json()['id']}", headers)
+    assert trade["status"] == "filled", trade
+    (order_no,) = stand_in.fake.account(username).orders  # placed once, never resent
+    assert [order["broker_order_id"] for order in trade["orders"]] == [order_no]
+    positions = (await api.get(f"{base}/positions", headers=headers)).json()["items"]
+    assert [(p["symbol"], Decimal(p["quantity"])) for p in positions] == [("D05", Decimal(100))]
+
+
+async def test_an_order_sent_before_a_takeover_is_followed_and_cancelled_by_the_new_session(
+    api: httpx.AsyncClient, container: Container, stand_in: StandIn
+) -> None:
+    client_id, headers = await signed_in(api, container)
+    base = f"/clients/{client_id}"
+    username, callback = await onboard(api, stand_in, client_id, headers)
+    assert callback.status_code == 200, callback.text
+    quotes = (await api.get(f"{base}/market/quote?symbols=D05", headers=headers)).json()["quotes"]
+    # Below the bid (within the gate's collar): it rests at POEMS rather than fills.
+    limit = (Decimal(quotes[0]["bid"]) * Decimal("0.96")).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
+    entered = await api.post(
+        f"{base}/trades",
+        headers=headers,
+        json={
+            "legs": [{"sec_type": "stock", "symbol": "D05", "side": "buy"}],
+            "quantity": 100,
+            "limit_price": str(limit),
+        },
+    )
+    assert entered.status_code == 201, entered.text
+    assert entered.json()["status"] == "submitted", entered.json()
+    # A new adapter, as on the worker that takes the client over: it never sent this order.
+    await container.brokers.rebuild(client_id)
+    cancelled = await api.post(f"{base}/trades/{entered.json()['id']}/cancel", headers=headers)
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["status"] == "cancelled"
+    (order_no,) = stand_in.fake.account(username).orders
+    today = (await stand_in.fake.account(username).today())["orders"]
+    assert [(item["orderNo"], item["status"]) for item in today if item["orderNo"] == order_no]
+    assert all(item["status"] in {"WD", "CN", "CA"} for item in today)
+
+
 async def until_filled(api: httpx.AsyncClient, url: str, headers: dict[str, str]) -> dict[str, Any]:
     """Poll a trade until it is filled (POEMS reports fills by polling) or the wait runs out."""
     async with asyncio.timeout(FILL_WAIT_SECONDS):
         while True:
             trade: dict[str, Any] = (await api.get(url, headers=headers)).json()
-            if trade["status"] not in {"submitted", "partially_filled"}:
+            if trade["status"] not in {"submitted", "partially_filled", "unknown"}:
                 return trade
             await asyncio.sleep(0.1)
 

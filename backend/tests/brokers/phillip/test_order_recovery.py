@@ -1,4 +1,7 @@
-"""A submit whose answer never comes: found in POEMS's order list when it was placed, given up when not."""
+"""Orders whose record went missing: a submit whose answer never came, and orders a new session resumes.
+
+POEMS takes no id of ours, so the adapter finds such orders in its list of today's orders.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +13,18 @@ from decimal import Decimal
 
 import pytest
 
-from backend.brokers.errors import BrokerError
+from backend.brokers.base import PlacedOrder
+from backend.brokers.errors import BrokerError, UnknownOrder
 from backend.brokers.phillip import PhillipBroker
-from backend.brokers.phillip.adapter import LOST_SUBMIT_SEARCH
+from backend.brokers.phillip.adapter import CLOCK_SKEW, LOST_SUBMIT_SEARCH
 from backend.brokers.phillip.client import PoemsClient
+from backend.brokers.phillip.fake_poems import FakePoems, FakePoemsConfig
 from backend.brokers.phillip.orders import order_form
 from backend.brokers.phillip.parsing import check_result
 from backend.domain.instruments import Side, Stock
 from backend.domain.orders import OrderEventKind, OrderRequest, OrderStatus
 from backend.domain.values import NetPrice, Quantity
-from backend.tests.brokers.phillip.conftest import StandIn, create_fake, serve
+from backend.tests.brokers.phillip.conftest import REDIRECT_URI, StandIn, serve
 
 ANSWER_TIMEOUT = 0.5
 """The adapter's request timeout here: the stand-in holds answers back longer than this."""
@@ -45,7 +50,11 @@ class _Clock:
 @asynccontextmanager
 async def _session(clock: _Clock | None = None) -> AsyncIterator[tuple[StandIn, PhillipBroker, str]]:
     """A fresh stand-in (its faults are set per test), a user, and a connected adapter of theirs."""
-    async with serve(create_fake()) as venue:
+    # On the wall clock, as POEMS is: a resumed order is looked for by the times POEMS lists.
+    config = FakePoemsConfig(
+        redirect_uris=(REDIRECT_URI,), rate_per_second=500.0, burst=1000, always_open=True
+    )
+    async with serve(FakePoems(config)) as venue:
         username = await venue.new_user()
         settings = venue.settings(request_timeout=ANSWER_TIMEOUT)
         broker = PhillipBroker(
@@ -125,3 +134,72 @@ async def test_a_submit_lost_before_it_reached_poems_is_given_up_after_the_searc
     assert given_up.status is OrderStatus.REJECTED
     assert given_up.reason is not None
     assert given_up.reason.startswith("not placed")
+
+
+async def _resume(venue: StandIn, username: str) -> PhillipBroker:
+    """A new session of the user's (a restart, a takeover), connected; the caller closes it."""
+    settings = venue.settings()
+    broker = PhillipBroker(settings, venue.secrets, await venue.grant(username, settings))
+    await broker.connect()
+    return broker
+
+
+async def test_a_new_session_follows_an_order_the_earlier_one_placed_from_its_booked_fills() -> None:
+    async with _session() as (venue, earlier, username):
+        sent_at = datetime.now(UTC)
+        placed = await earlier.place_order(_buy("placed-earlier"))
+        await earlier.close()  # the worker is gone; POEMS still holds the order
+        later = await _resume(venue, username)
+        try:
+            with pytest.raises(UnknownOrder):
+                await later.order_status("placed-earlier")  # not this session's, until resumed
+            booked = PlacedOrder(placed.request, placed.broker_order_id, Quantity.of(0), None, sent_at)
+            state = await later.resume_order(booked)
+            cancelled = (
+                await later.cancel_order("placed-earlier") if state.status is OrderStatus.WORKING else state
+            )
+        finally:
+            await later.close()
+    assert state.broker_order_id == placed.broker_order_id
+    assert state.status in LIVE
+    assert cancelled.status in {OrderStatus.CANCELLED, OrderStatus.FILLED}  # followed: it can be cancelled
+    executions = [e.execution_id for e in state.executions]
+    assert executions == [f"{placed.broker_order_id}-100"] * (state.status is OrderStatus.FILLED)
+
+
+async def test_a_resumed_order_whose_send_went_unanswered_is_found_by_its_terms_and_time() -> None:
+    async with _session() as (venue, earlier, username):
+        typed = await _placed_in_the_app(venue, username, _buy("typed-long-before"))
+        # Typed into the app a while before our send: too early to be ours, by POEMS's own times.
+        venue.fake.account(username).orders[typed].submitted_at -= CLOCK_SKEW * 2
+        venue.fake.submit_answer_delay = ANSWER_TIMEOUT * 3
+        sent_at = datetime.now(UTC)
+        with pytest.raises(BrokerError):
+            await earlier.place_order(_buy("unanswered"))
+        await earlier.close()  # gone before its own search found it
+        venue.fake.submit_answer_delay = 0.0
+        ours = max(venue.fake.account(username).orders)
+        later = await _resume(venue, username)
+        try:
+            state = await later.resume_order(
+                PlacedOrder(_buy("unanswered"), "", Quantity.of(0), None, sent_at)
+            )
+        finally:
+            await later.close()
+    assert state.broker_order_id == ours
+    assert state.status in LIVE
+
+
+async def test_a_resumed_order_poems_does_not_list_today_ended_with_its_day() -> None:
+    async with _session() as (venue, _, username):
+        later = await _resume(venue, username)
+        try:
+            booked = PlacedOrder(
+                _buy("yesterday"), "699999", Quantity.of(0), None, datetime.now(UTC) - timedelta(days=1)
+            )
+            state = await later.resume_order(booked)
+        finally:
+            await later.close()
+    assert state.status is OrderStatus.EXPIRED
+    assert state.reason is not None
+    assert "699999" in state.reason
