@@ -109,16 +109,10 @@ class OrderSync:
         # Ask the broker first, so no transaction stays open while it answers.
         state = await self._broker_view(client_id, broker, client_order_id)
         async with scoped_session(self._sessions, TenantScope.for_client(client_id)) as db:
-            order = (
-                await db.execute(
-                    select(Order).where(
-                        Order.client_id == client_id, Order.client_order_id == client_order_id
-                    )
-                )
-            ).scalar_one_or_none()
-            if order is None:
+            booked = await _booked(db, client_id, client_order_id)
+            if booked is None:
                 return  # not placed through Greekdesk
-            trade = (await db.execute(select(Trade).where(Trade.id == order.trade_id))).scalar_one()
+            order, trade = booked
             if state is None:
                 if order.status in ("pending_submit", "unknown"):
                     # The broker never received it: booked as not sent, and never resent.
@@ -154,17 +148,10 @@ class OrderSync:
         # This session did not send it (a restart, a takeover): the broker may still find and follow
         # it from what we booked. Only an order still open here is worth the search.
         async with scoped_session(self._sessions, TenantScope.for_client(client_id)) as db:
-            order = (
-                await db.execute(
-                    select(Order).where(
-                        Order.client_id == client_id, Order.client_order_id == client_order_id
-                    )
-                )
-            ).scalar_one_or_none()
-            if order is None or order.status not in OPEN_ORDER_STATUSES:
+            booked = await _booked(db, client_id, client_order_id)
+            if booked is None or booked[0].status not in OPEN_ORDER_STATUSES:
                 return None
-            trade = (await db.execute(select(Trade).where(Trade.id == order.trade_id))).scalar_one()
-            placed = await self._execution.placed(db, order, trade)
+            placed = await self._execution.placed(db, *booked)
         try:
             return await broker.resume_order(placed)
         except UnknownOrder:
@@ -214,3 +201,14 @@ class OrderSync:
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
+
+
+async def _booked(db: AsyncSession, client_id: uuid.UUID, client_order_id: str) -> tuple[Order, Trade] | None:
+    order = (
+        await db.execute(
+            select(Order).where(Order.client_id == client_id, Order.client_order_id == client_order_id)
+        )
+    ).scalar_one_or_none()
+    if order is None:
+        return None
+    return order, (await db.execute(select(Trade).where(Trade.id == order.trade_id))).scalar_one()

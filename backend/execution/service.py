@@ -23,7 +23,7 @@ from backend.audit.service import Actor, record
 from backend.brokers.base import BrokerPort, PlacedOrder
 from backend.brokers.errors import BrokerError, OrderRejected, UnknownOrder
 from backend.domain.instruments import ComboLeg, Option, OptionRight, Side, Stock
-from backend.domain.orders import OrderState, OrderStatus, OrderType, TimeInForce
+from backend.domain.orders import OrderRequest, OrderState, OrderStatus, OrderType, TimeInForce
 from backend.domain.values import Price, Quantity
 from backend.execution import gate_inputs
 from backend.execution.escalation import Escalator
@@ -343,16 +343,8 @@ class ExecutionService:
                 data={"reason": "trading_halted"},
             )
             return trade
-        request = order_request(
-            order.client_order_id,
-            legs,
-            trade.quantity,
-            trade.order_type,
-            trade.limit_price,
-            trade.time_in_force,
-        )
         try:
-            state = await broker.place_order(request)
+            state = await broker.place_order(_request_of(order, trade, legs))
         except OrderRejected as exc:
             await book_outcome(
                 db,
@@ -513,16 +505,8 @@ class ExecutionService:
     async def placed(self, db: AsyncSession, order: Order, trade: Trade) -> PlacedOrder:
         """Describe an order as we sent it and booked it, for a broker session that did not send it."""
         legs = legs_of(await self._leg_rows(db, order.client_id, trade.id))
-        request = order_request(
-            order.client_order_id,
-            legs,
-            trade.quantity,
-            trade.order_type,
-            trade.limit_price,
-            trade.time_in_force,
-        )
         return PlacedOrder(
-            request,
+            _request_of(order, trade, legs),
             order.broker_order_id or "",
             Quantity(order.filled_quantity),
             order.average_fill_price,
@@ -575,6 +559,12 @@ def _leg_rows(trade: Trade, legs: tuple[ComboLeg, ...]) -> list[TradeLeg]:
             )
         )
     return rows
+
+
+def _request_of(order: Order, trade: Trade, legs: tuple[ComboLeg, ...]) -> OrderRequest:
+    return order_request(
+        order.client_order_id, legs, trade.quantity, trade.order_type, trade.limit_price, trade.time_in_force
+    )
 
 
 def legs_of(rows: list[TradeLeg]) -> tuple[ComboLeg, ...]:

@@ -49,7 +49,8 @@ _SEQ_PREFIX = '{"seq":'
 # capacity, buffer ttl, then per event its client id and its body without seq. Each event's line goes
 # to every process registered, unexpired, as a reader of its client; each such process gets one PUBLISH.
 _PUBLISH = """
-local now = tonumber(redis.call('TIME')[1])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local capacity = tonumber(ARGV[2])
 local readers_of = {}
 local lines_of = {}
@@ -63,7 +64,7 @@ for i = 1, #KEYS / 3 do
   local key = KEYS[3 * i]
   local readers = readers_of[key]
   if not readers then
-    redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', string.format('%.0f', now))
     readers = redis.call('ZRANGE', key, 0, -1)
     readers_of[key] = readers
   end
@@ -84,13 +85,15 @@ end
 return #KEYS / 3
 """
 
-# KEYS: clients' reader registries. ARGV: process id, time to live. Redis's clock, as the script's.
+# KEYS: clients' reader registries. ARGV: process id, time to live in ms. Scores are expiry times in
+# ms on Redis's clock, as the publishing script reads them.
 _REGISTER = """
 local ttl = tonumber(ARGV[2])
-local expiry = tonumber(redis.call('TIME')[1]) + ttl
+local clock = redis.call('TIME')
+local expiry = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000) + ttl
 for i = 1, #KEYS do
-  redis.call('ZADD', KEYS[i], expiry, ARGV[1])
-  redis.call('EXPIRE', KEYS[i], ttl)
+  redis.call('ZADD', KEYS[i], string.format('%.0f', expiry), ARGV[1])
+  redis.call('PEXPIRE', KEYS[i], ttl)
 end
 return #KEYS
 """
@@ -145,8 +148,8 @@ class RedisBus(EventBus):
         super().__init__(replay_capacity=replay_capacity, queue_size=queue_size)
         self._redis = redis
         self._health_check_seconds = health_check_seconds
-        # Renewed every health check: it must outlive a few of them, in Redis's whole seconds.
-        self._reader_ttl = max(math.ceil(reader_ttl_seconds), math.ceil(3 * health_check_seconds))
+        # Renewed every health check, so it must outlive a few of them (in ms, as Redis keeps it).
+        self._reader_ttl = math.ceil(1000 * max(reader_ttl_seconds, 3 * health_check_seconds))
         self._process_id = uuid.uuid4().hex
         self.channel = f"{CHANNEL_PREFIX}{self._process_id}"
         """This process's channel: only events of clients it reads arrive here."""

@@ -114,15 +114,7 @@ async def test_client_onboarded_through_oauth_sees_quotes_and_account_and_an_ord
 
     # Marketable, on SGX's 0.01 tick above 1.00, in one board lot of 100.
     limit = ask.quantize(Decimal("0.01"), rounding=ROUND_CEILING)
-    entered = await api.post(
-        f"{base}/trades",
-        headers=headers,
-        json={
-            "legs": [{"sec_type": "stock", "symbol": "D05", "side": "buy"}],
-            "quantity": 100,
-            "limit_price": str(limit),
-        },
-    )
+    entered = await buy_d05(api, base, headers, limit)
     assert entered.status_code == 201, entered.text
     trade = entered.json()
     assert trade["status"] in {"submitted", "partially_filled", "filled"}, trade["denial_reasons"]
@@ -153,15 +145,7 @@ async def test_a_trade_whose_submit_went_unanswered_is_found_at_poems_and_filled
     limit = Decimal(quotes[0]["ask"]).quantize(Decimal("0.01"), rounding=ROUND_CEILING)
     stand_in.fake.submit_answer_delay = 1.5  # POEMS places it; its answer comes after we stop waiting
     try:
-        entered = await api.post(
-            f"{base}/trades",
-            headers=headers,
-            json={
-                "legs": [{"sec_type": "stock", "symbol": "D05", "side": "buy"}],
-                "quantity": 100,
-                "limit_price": str(limit),
-            },
-        )
+        entered = await buy_d05(api, base, headers, limit)
     finally:
         stand_in.fake.submit_answer_delay = 0.0
     assert entered.status_code == 201, entered.text
@@ -184,15 +168,7 @@ async def test_an_order_sent_before_a_takeover_is_followed_and_cancelled_by_the_
     quotes = (await api.get(f"{base}/market/quote?symbols=D05", headers=headers)).json()["quotes"]
     # Below the bid (within the gate's collar): it rests at POEMS rather than fills.
     limit = (Decimal(quotes[0]["bid"]) * Decimal("0.96")).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
-    entered = await api.post(
-        f"{base}/trades",
-        headers=headers,
-        json={
-            "legs": [{"sec_type": "stock", "symbol": "D05", "side": "buy"}],
-            "quantity": 100,
-            "limit_price": str(limit),
-        },
-    )
+    entered = await buy_d05(api, base, headers, limit)
     assert entered.status_code == 201, entered.text
     assert entered.json()["status"] == "submitted", entered.json()
     # A new adapter, as on the worker that takes the client over: it never sent this order.
@@ -204,6 +180,21 @@ async def test_an_order_sent_before_a_takeover_is_followed_and_cancelled_by_the_
     today = (await stand_in.fake.account(username).today())["orders"]
     assert [(item["orderNo"], item["status"]) for item in today if item["orderNo"] == order_no]
     assert all(item["status"] in {"WD", "CN", "CA"} for item in today)
+
+
+async def buy_d05(
+    api: httpx.AsyncClient, base: str, headers: dict[str, str], limit: Decimal
+) -> httpx.Response:
+    """Enter a buy of one board lot (100) of D05 at `limit` through our API."""
+    return await api.post(
+        f"{base}/trades",
+        headers=headers,
+        json={
+            "legs": [{"sec_type": "stock", "symbol": "D05", "side": "buy"}],
+            "quantity": 100,
+            "limit_price": str(limit),
+        },
+    )
 
 
 async def until_filled(api: httpx.AsyncClient, url: str, headers: dict[str, str]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from backend.domain.values import Quantity
 from backend.execution.tickets import TradeTicket
 from backend.kit.container import Container
 from backend.kit.db import TenantScope, scoped_session
-from backend.models import Order, Position, Trade
+from backend.models import Order, Position, Trade, TradeLeg
 from backend.runtime.broker_sessions import ManagedSession
 from backend.tests.conftest import AppFactory, ClientUser, create_client_user
 
@@ -43,6 +43,18 @@ async def _order_row(container: Container, client_id: uuid.UUID, status: str) ->
         )
         db.add(trade)
         await db.flush()
+        db.add(
+            TradeLeg(
+                client_id=client_id,
+                trade_id=trade.id,
+                leg_index=0,
+                side="buy",
+                ratio=1,
+                sec_type="stock",
+                symbol="SPY",
+                instrument_key=Stock("SPY").key,
+            )
+        )
         db.add(
             Order(
                 client_id=client_id,

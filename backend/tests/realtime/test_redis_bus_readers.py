@@ -97,12 +97,12 @@ async def test_each_process_gets_one_message_a_batch_with_only_its_readers_clien
 
 async def test_a_process_that_stops_renewing_is_no_longer_sent_its_clients_events() -> None:
     client_id = uuid.uuid4()
-    quick = _buses(3, health_check_seconds=0.2, reader_ttl_seconds=1)
+    quick = _buses(3, health_check_seconds=0.2, reader_ttl_seconds=2)
     async with _channel_log() as log, quick as (stopped, renewing, worker):
         await stopped.subscribe(client_id)
         reader = await renewing.subscribe(client_id)
         await stopped.close()  # as a killed process: no more renewals, nothing unregistered
-        await asyncio.sleep(2.5)  # past the one-second registration, which Redis counts in whole seconds
+        await asyncio.sleep(2.5)  # past the two-second registration, renewed every 0.2 s by the other
         worker.publish(client_id, _said("after the lapse"))
         await worker.flush()
         await asyncio.sleep(0.3)
