@@ -108,6 +108,8 @@ class PhillipBroker:
         self._by_order_no: dict[str, TrackedOrder] = {}
         self._listed: frozenset[str] = frozenset()
         """The order numbers of today's orders as POEMS last listed them."""
+        self._never_sent: set[str] = set()
+        """Client order ids whose send this session knows never reached POEMS."""
         self._sync_lock = asyncio.Lock()
         self._order_hub: EventHub[OrderEvent] = EventHub()
         self._position_hub: EventHub[PositionEvent] = EventHub()
@@ -299,6 +301,7 @@ class PhillipBroker:
             raise UnknownContract(error.message, client_order_id=cid) from error
         order = TrackedOrder(request, counter.currency, self._clock(), counter.counter_id)
         self._orders[cid] = order
+        self._never_sent.discard(cid)
         form = order_form(
             counter.counter_id,
             request,
@@ -338,6 +341,7 @@ class PhillipBroker:
             return
         if error.temporary:
             del self._orders[order.client_order_id]  # never reached POEMS; the id may be used again
+            self._never_sent.add(order.client_order_id)  # and nothing is to be resumed for it
             return
         order.status, order.reason, order.updated_at = OrderStatus.REJECTED, error.message, self._clock()
         self._order_hub.publish(order.event(OrderEventKind.REJECTED))
@@ -382,8 +386,8 @@ class PhillipBroker:
         request = placed.request
         cid = request.client_order_id
         if cid not in self._orders:
-            if not isinstance(request.instrument, Stock):
-                raise UnknownOrder(f"POEMS holds no order like {cid}")
+            if cid in self._never_sent or not isinstance(request.instrument, Stock):
+                raise UnknownOrder(f"POEMS holds no order {cid}")
             try:
                 counter = await self._counter(request.instrument)
             except UnknownInstrument as error:
