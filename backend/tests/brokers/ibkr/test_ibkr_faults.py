@@ -7,14 +7,18 @@ from decimal import Decimal
 
 import pytest
 
-from backend.brokers.base import ConnectionState, DataSource
-from backend.brokers.errors import BrokerDisconnected, DuplicateClientOrderId, MarketDataUnavailable
+from backend.brokers.base import ConnectionState, DataSource, PlacedOrder
+from backend.brokers.errors import (
+    BrokerDisconnected,
+    DuplicateClientOrderId,
+    MarketDataUnavailable,
+)
 from backend.brokers.ibkr.adapter import IbkrBroker
 from backend.domain.instruments import Side, Stock
 from backend.domain.orders import OrderRequest, OrderStatus
 from backend.domain.values import NetPrice, Quantity
 from backend.tests.brokers.contract_suite import near_money_option, new_order_id
-from backend.tests.brokers.ibkr.harness import running_rig, until, with_tuning
+from backend.tests.brokers.ibkr.harness import FAST, running_rig, until, with_tuning
 
 
 async def wait_connected(broker: IbkrBroker, within: float = 5.0) -> None:
@@ -159,3 +163,25 @@ async def test_pacing_error_100_surfaces_as_broker_pacing() -> None:
         rig.gateway.faults.pacing_errors = 1
         with pytest.raises(BrokerPacing):
             await rig.broker.resolve_instrument(Stock("QQQ"))
+
+
+async def test_a_new_session_resumes_an_order_the_earlier_one_placed_by_its_order_ref() -> None:
+    async with running_rig() as rig:
+        option = await near_money_option(rig.broker, "SPY")
+        cid = new_order_id()
+        request = OrderRequest(cid, option, Side.BUY, Quantity.of(1), limit_price=NetPrice(Decimal("0.05")))
+        placed = await rig.broker.place_order(request)
+        await rig.broker.close()  # the worker is gone; IB keeps the order, with our id as its orderRef
+        later = IbkrBroker(rig.broker.settings, FAST, clock=rig.gateway.market.now)
+        await later.connect()
+        try:
+            booked = PlacedOrder(request, placed.broker_order_id, Quantity.of(0), None, placed.updated_at)
+            state = await later.resume_order(booked)
+            await later.cancel_order(cid)  # followed: it can be cancelled from here
+            async with asyncio.timeout(5):
+                while (await later.order_status(cid)).status is not OrderStatus.CANCELLED:  # noqa: ASYNC110 - IB confirms by callback
+                    await asyncio.sleep(0.02)
+        finally:
+            await later.close()
+    assert state.broker_order_id == placed.broker_order_id
+    assert state.status is OrderStatus.WORKING
