@@ -16,11 +16,16 @@ from sqlalchemy import select
 
 from backend.broker_accounts.phillip_oauth import KIND
 from backend.brokers.phillip import PhillipBroker, PhillipCredentials
+from backend.brokers.phillip.client import PoemsClient
 from backend.brokers.phillip.fake_poems import FakePoems, FakePoemsConfig
+from backend.brokers.phillip.orders import order_form
 from backend.credentials.service import load_credentials, revealed
+from backend.domain.instruments import Side, Stock
+from backend.domain.orders import OrderRequest
+from backend.domain.values import NetPrice, Quantity
 from backend.kit.container import Container
 from backend.kit.db import TenantScope, scoped_session
-from backend.models import BrokerAccount, BrokerOAuthState
+from backend.models import BrokerAccount, BrokerOAuthState, Order, Trade, TradeLeg
 from backend.models.base import utcnow
 from backend.tests.brokers.phillip.conftest import REDIRECT_URI, StandIn, serve
 from backend.tests.conftest import bearer, create_client_user, login
@@ -156,6 +161,80 @@ async def test_a_trade_whose_submit_went_unanswered_is_found_at_poems_and_filled
     assert [order["broker_order_id"] for order in trade["orders"]] == [order_no]
     positions = (await api.get(f"{base}/positions", headers=headers)).json()["items"]
     assert [(p["symbol"], Decimal(p["quantity"])) for p in positions] == [("D05", Decimal(100))]
+
+
+async def test_reconciliation_finds_an_order_a_dead_worker_sent_without_hearing_back(
+    api: httpx.AsyncClient, container: Container, stand_in: StandIn
+) -> None:
+    client_id, headers = await signed_in(api, container)
+    username, callback = await onboard(api, stand_in, client_id, headers)
+    assert callback.status_code == 200, callback.text
+    quotes = (await api.get(f"/clients/{client_id}/market/quote?symbols=D05", headers=headers)).json()[
+        "quotes"
+    ]
+    limit = (Decimal(quotes[0]["bid"]) * Decimal("0.96")).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
+    # What a worker leaves when it dies after its submit reached POEMS and before the answer came back:
+    # our order booked `unknown`, with no POEMS order number, and the order resting at POEMS.
+    client_order_id = await _unknown_d05_buy(container, client_id, limit)
+    settings = stand_in.settings()
+    poems = PoemsClient(settings, stand_in.secrets, await stand_in.grant(username, settings))
+    try:
+        request = OrderRequest(
+            client_order_id, Stock("D05"), Side.BUY, Quantity.of(100), limit_price=NetPrice(limit)
+        )
+        form = order_form("ST/SG/SGX/DBS.SG", request, settlement_currency="SGD", payment_mode="C")
+        token = (await poems.post_safe("st/trade/validate", form))["authToken"]
+        await poems.post_once("st/trade/submit", form, headers={"authToken": token})
+    finally:
+        await poems.aclose()
+    (order_no,) = stand_in.fake.account(username).orders
+    session = await container.brokers.session_for(client_id)  # this worker's session never sent it
+    await container.order_sync.reconcile(client_id, session.broker)
+    async with scoped_session(container.sessions, TenantScope.for_client(client_id)) as db:
+        order = (await db.execute(select(Order).where(Order.client_order_id == client_order_id))).scalar_one()
+        trade = (await db.execute(select(Trade).where(Trade.id == order.trade_id))).scalar_one()
+    assert (order.broker_order_id, order.status, trade.status) == (order_no, "acknowledged", "submitted")
+
+
+async def _unknown_d05_buy(container: Container, client_id: uuid.UUID, limit: Decimal) -> str:
+    """Book a D05 buy whose send went unanswered, as the execution service books one."""
+    client_order_id = f"gd-{uuid.uuid4().hex[:20]}"
+    async with scoped_session(container.sessions, TenantScope.for_client(client_id)) as db:
+        trade = Trade(
+            client_id=client_id,
+            status="unknown",
+            origin="user",
+            underlying="D05",
+            quantity=100,
+            order_type="limit",
+            time_in_force="DAY",
+            limit_price=limit,
+        )
+        db.add(trade)
+        await db.flush()
+        db.add(
+            TradeLeg(
+                client_id=client_id,
+                trade_id=trade.id,
+                leg_index=0,
+                side="buy",
+                ratio=1,
+                sec_type="stock",
+                symbol="D05",
+                instrument_key=Stock("D05").key,
+            )
+        )
+        db.add(
+            Order(
+                client_id=client_id,
+                trade_id=trade.id,
+                client_order_id=client_order_id,
+                status="unknown",
+                quantity=Decimal(100),
+                limit_price=limit,
+            )
+        )
+    return client_order_id
 
 
 async def test_an_order_sent_before_a_takeover_is_followed_and_cancelled_by_the_new_session(
