@@ -6,9 +6,10 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
+from backend.domain.instruments import Stock
 from backend.kit.container import Container
 from backend.kit.db import TenantScope, scoped_session
-from backend.models import Position, Trade, TradeLeg
+from backend.models import Order, Position, Trade, TradeLeg
 
 
 async def create_position(
@@ -70,3 +71,53 @@ async def create_trade(
             )
         )
     return trade.id
+
+
+async def create_stock_order(
+    container: Container,
+    client_id: uuid.UUID,
+    *,
+    symbol: str,
+    quantity: int,
+    order_status: str,
+    trade_status: str = "approved",
+    limit_price: Decimal | None = None,
+) -> str:
+    """Add a one-leg stock buy and its order as the execution service books them; return its client order id."""
+    client_order_id = f"gd-{uuid.uuid4().hex[:20]}"
+    async with scoped_session(container.sessions, TenantScope.for_client(client_id)) as session:
+        trade = Trade(
+            client_id=client_id,
+            status=trade_status,
+            origin="user",
+            underlying=symbol,
+            quantity=quantity,
+            order_type="market" if limit_price is None else "limit",
+            time_in_force="DAY",
+            limit_price=limit_price,
+        )
+        session.add(trade)
+        await session.flush()
+        session.add(
+            TradeLeg(
+                client_id=client_id,
+                trade_id=trade.id,
+                leg_index=0,
+                side="buy",
+                ratio=1,
+                sec_type="stock",
+                symbol=symbol,
+                instrument_key=Stock(symbol).key,
+            )
+        )
+        session.add(
+            Order(
+                client_id=client_id,
+                trade_id=trade.id,
+                client_order_id=client_order_id,
+                status=order_status,
+                quantity=Decimal(quantity),
+                limit_price=limit_price,
+            )
+        )
+    return client_order_id

@@ -25,10 +25,11 @@ from backend.domain.orders import OrderRequest
 from backend.domain.values import NetPrice, Quantity
 from backend.kit.container import Container
 from backend.kit.db import TenantScope, scoped_session
-from backend.models import BrokerAccount, BrokerOAuthState, Order, Trade, TradeLeg
+from backend.models import BrokerAccount, BrokerOAuthState, Order, Trade
 from backend.models.base import utcnow
 from backend.tests.brokers.phillip.conftest import REDIRECT_URI, StandIn, serve
 from backend.tests.conftest import bearer, create_client_user, login
+from backend.tests.factories import create_stock_order
 
 FILL_WAIT_SECONDS = 10.0
 
@@ -175,7 +176,15 @@ async def test_reconciliation_finds_an_order_a_dead_worker_sent_without_hearing_
     limit = (Decimal(quotes[0]["bid"]) * Decimal("0.96")).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
     # What a worker leaves when it dies after its submit reached POEMS and before the answer came back:
     # our order booked `unknown`, with no POEMS order number, and the order resting at POEMS.
-    client_order_id = await _unknown_d05_buy(container, client_id, limit)
+    client_order_id = await create_stock_order(
+        container,
+        client_id,
+        symbol="D05",
+        quantity=100,
+        order_status="unknown",
+        trade_status="unknown",
+        limit_price=limit,
+    )
     settings = stand_in.settings()
     poems = PoemsClient(settings, stand_in.secrets, await stand_in.grant(username, settings))
     try:
@@ -194,47 +203,6 @@ async def test_reconciliation_finds_an_order_a_dead_worker_sent_without_hearing_
         order = (await db.execute(select(Order).where(Order.client_order_id == client_order_id))).scalar_one()
         trade = (await db.execute(select(Trade).where(Trade.id == order.trade_id))).scalar_one()
     assert (order.broker_order_id, order.status, trade.status) == (order_no, "acknowledged", "submitted")
-
-
-async def _unknown_d05_buy(container: Container, client_id: uuid.UUID, limit: Decimal) -> str:
-    """Book a D05 buy whose send went unanswered, as the execution service books one."""
-    client_order_id = f"gd-{uuid.uuid4().hex[:20]}"
-    async with scoped_session(container.sessions, TenantScope.for_client(client_id)) as db:
-        trade = Trade(
-            client_id=client_id,
-            status="unknown",
-            origin="user",
-            underlying="D05",
-            quantity=100,
-            order_type="limit",
-            time_in_force="DAY",
-            limit_price=limit,
-        )
-        db.add(trade)
-        await db.flush()
-        db.add(
-            TradeLeg(
-                client_id=client_id,
-                trade_id=trade.id,
-                leg_index=0,
-                side="buy",
-                ratio=1,
-                sec_type="stock",
-                symbol="D05",
-                instrument_key=Stock("D05").key,
-            )
-        )
-        db.add(
-            Order(
-                client_id=client_id,
-                trade_id=trade.id,
-                client_order_id=client_order_id,
-                status="unknown",
-                quantity=Decimal(100),
-                limit_price=limit,
-            )
-        )
-    return client_order_id
 
 
 async def test_an_order_sent_before_a_takeover_is_followed_and_cancelled_by_the_new_session(

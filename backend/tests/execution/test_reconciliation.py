@@ -17,9 +17,10 @@ from backend.domain.values import Quantity
 from backend.execution.tickets import TradeTicket
 from backend.kit.container import Container
 from backend.kit.db import TenantScope, scoped_session
-from backend.models import Order, Position, Trade, TradeLeg
+from backend.models import Order, Position, Trade
 from backend.runtime.broker_sessions import ManagedSession
 from backend.tests.conftest import AppFactory, ClientUser, create_client_user
+from backend.tests.factories import create_stock_order
 
 
 async def _connected(container: Container, user: ClientUser) -> ManagedSession:
@@ -30,41 +31,7 @@ async def _connected(container: Container, user: ClientUser) -> ManagedSession:
 
 async def _order_row(container: Container, client_id: uuid.UUID, status: str) -> str:
     """Write a trade and its order as the execution service does just before sending it."""
-    client_order_id = f"gd-{uuid.uuid4().hex[:20]}"
-    async with scoped_session(container.sessions, TenantScope.for_client(client_id)) as db:
-        trade = Trade(
-            client_id=client_id,
-            status="approved",
-            origin="user",
-            underlying="SPY",
-            quantity=3,
-            order_type="market",
-            time_in_force="DAY",
-        )
-        db.add(trade)
-        await db.flush()
-        db.add(
-            TradeLeg(
-                client_id=client_id,
-                trade_id=trade.id,
-                leg_index=0,
-                side="buy",
-                ratio=1,
-                sec_type="stock",
-                symbol="SPY",
-                instrument_key=Stock("SPY").key,
-            )
-        )
-        db.add(
-            Order(
-                client_id=client_id,
-                trade_id=trade.id,
-                client_order_id=client_order_id,
-                status=status,
-                quantity=Decimal(3),
-            )
-        )
-    return client_order_id
+    return await create_stock_order(container, client_id, symbol="SPY", quantity=3, order_status=status)
 
 
 def _buy_spy(client_order_id: str) -> OrderRequest:
