@@ -7,7 +7,7 @@ events in-process at stepped rates; the readers (bench/ws_fanout_clients.py, sep
 hold the sockets, `sockets / clients` per client (topic), so each event becomes that many frames.
 Per step: frames/s delivered, p50/p99 event-to-socket latency (the frame's `ts`, stamped when the
 event is published, against the reader's receive time; one machine, one clock), and the server
-process's CPU time (utime + stime from /proc, the server process only) per delivered frame.
+process's CPU time (its threads' run time from /proc, the server process only) per delivered frame.
 Servers: `peer`, `ours-memory` (in-process bus) and `ours-redis` (Redis bus, when Redis answers;
 Redis's own CPU is not counted). The servers take turns, `--rounds` times; the targets are judged
 on the median round of each figure (CPU ratio, p99), with no socket dropped in any round.
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -33,6 +34,8 @@ HERE = Path(__file__).resolve().parent
 TARGET_CPU_RATIO, TARGET_P99_MS, TARGET_RATE = 1.2, 50.0, 20_000
 SETTLE_SECONDS = 0.5
 _TICKS = os.sysconf("SC_CLK_TCK")
+_SCHEDSTAT = Path("/proc/self/schedstat").exists()
+"""Whether the kernel keeps per-thread run time in ns (CONFIG_SCHED_INFO): the CPU figures use it then."""
 
 
 @dataclass(frozen=True)
@@ -101,9 +104,20 @@ class Child:
 
 
 def cpu_seconds(pid: int) -> float:
-    """Return the process's user + system CPU time so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _TICKS
+    """Return the process's CPU time so far: its threads' run time in ns where the kernel keeps it."""
+    if not _SCHEDSTAT:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+    # utime + stime count 10 ms ticks: a short step of a light server can read 0. schedstat's first
+    # field is each thread's time on a CPU in ns (a thread that ended takes its time with it: the
+    # servers' threads live as long as they do).
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except FileNotFoundError:
+            continue  # the thread ended while we read
+    return total / 1e9
 
 
 def _percentile(sorted_values: list[float], q: float) -> float:
@@ -199,11 +213,11 @@ def report(steps: list[Step], judged: bool) -> None:
         p = peer.get((s.round, s.target))
         if s.server == "peer" or p is None:
             continue
-        cpu_ratio = s.cpu_us_per_frame / p.cpu_us_per_frame
+        cpu_ratio = _ratio(s.cpu_us_per_frame, p.cpu_us_per_frame)
         ratios.setdefault((s.server, s.target), []).append(cpu_ratio)
         print(
             f"ratio {s.server} round {s.round + 1} {s.target} cpu/frame ours/peer {cpu_ratio:.2f}x  "
-            f"p99 ours/peer {s.p99_ms / p.p99_ms:.2f}x  frames/s ours/peer {s.rate / p.rate:.2f}x"
+            f"p99 ours/peer {_ratio(s.p99_ms, p.p99_ms):.2f}x  frames/s ours/peer {_ratio(s.rate, p.rate):.2f}x"
         )
     # The machine's noise moves one round's CPU ratio by a few tenths and now and then stalls every
     # server (the peer's p99 too) for tens of ms: the verdict takes the median round of each figure.
@@ -224,6 +238,12 @@ def report(steps: list[Step], judged: bool) -> None:
         print(line)
     if not judged:
         print("smoke run: targets not judged")
+
+
+def _ratio(ours: float, peer: float) -> float:
+    # A smoke step can be too short for the peer to use one clock tick of CPU time (/proc counts
+    # 10 ms ticks): there is no ratio then, rather than a division by zero.
+    return ours / peer if peer > 0 else math.nan
 
 
 def _redis_answers(url: str) -> bool:
