@@ -34,6 +34,10 @@ AGENT = Actor("agent", "greekdesk-agent")
 OPEN_TRADE_STATUSES = ("pending_approval", "approved", "submitted", "partially_filled", "unknown")
 _EXPIRIES_PER_SYMBOL = 3
 _PROPOSALS_PER_SCAN = 3
+_SCREENS_PER_SCAN = 25
+"""Candidates a scan runs through the gate at most: the ranking puts the best first, and a book the
+top ones all fail (too many positions, too little buying power) would fail the rest for the same
+reasons, at a gate check each."""
 _HUNDRED = Decimal(100)
 
 
@@ -216,8 +220,10 @@ async def run_scan(
         candidates = await _candidates(views, holdings, strategy, params)
     summary.candidates = len(candidates)
     busy = await busy_keys(db, client_id) | holdings.option_keys
+    screen = await execution.screen(db, client_id)
     proposed_for: set[str] = set()
-    for candidate in candidates:
+    screened = 0
+    for index, candidate in enumerate(candidates):
         if len(summary.proposed) >= _PROPOSALS_PER_SCAN:
             break
         if candidate.underlying in proposed_for:
@@ -227,6 +233,19 @@ async def run_scan(
             continue
         if candidate.capital_at_risk > room:
             summary.skipped["total_risk_budget"] += 1
+            continue
+        if screened == _SCREENS_PER_SCAN:
+            summary.skipped["not_screened"] += len(candidates) - index
+            break
+        screened += 1
+        decision = await screen.check(candidate_ticket(candidate), origin="agent")
+        if not decision.allowed:
+            # Only candidates that pass the gate become proposals; the reasons are counted, not stored.
+            for denial in decision.denials:
+                summary.denied[denial.code] += 1
+            if decision.refuses_all_new_risk:
+                summary.skipped["not_screened"] += len(candidates) - index - 1
+                break
             continue
         trade = await _propose(db, execution, client_id, candidate, mode, now, params, summary)
         if trade is not None:
@@ -246,17 +265,10 @@ async def _propose(
     params: AgentParameters,
     summary: ScanSummary,
 ) -> Trade | None:
-    ticket = candidate_ticket(candidate)
-    decision = await execution.check(db, client_id, ticket, origin="agent")
-    if not decision.allowed:
-        # Only candidates that pass the gate become proposals; the reasons are counted, not stored.
-        for denial in decision.denials:
-            summary.denied[denial.code] += 1
-        return None
     trade = await execution.propose(
         db,
         client_id,
-        ticket,
+        candidate_ticket(candidate),
         origin="agent",
         actor=AGENT,
         strategy=candidate.strategy,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -15,10 +16,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.agent.settings_service import effective_parameters
-from backend.brokers.base import BrokerPort, Quote
+from backend.brokers.base import AccountSummary, BrokerPort, Position, Quote
 from backend.brokers.errors import BrokerError
 from backend.domain.instruments import ComboLeg, Stock
-from backend.models import AgentSettings, DayBaseline, Order
+from backend.domain.orders import OrderType, TimeInForce
+from backend.execution.tickets import TradeTicket
+from backend.models import AgentSettings, DayBaseline, Order, Trade
 from backend.risk.context import (
     GateContext,
     HeldPosition,
@@ -108,29 +111,79 @@ async def _quotes(broker: BrokerPort, instruments: list[Any]) -> list[Quote | No
         return [None] * len(instruments)
 
 
+@dataclass(frozen=True, slots=True)
+class ClientState:
+    """What a decision reads of the client besides its book: the same for every trade at one instant."""
+
+    limits: RiskLimits
+    trading: TradingStatus
+    orders_last_minute: int
+    now: datetime
+    day_pnl: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class TradeTerms:
+    """A trade's terms as the gate reads them (a stored trade's, or a ticket's before it is stored)."""
+
+    legs: tuple[ComboLeg, ...]
+    quantity: int
+    order_type: OrderType
+    limit_price: Decimal | None
+    time_in_force: TimeInForce
+    origin: str
+
+    @classmethod
+    def of(cls, source: Trade | TradeTicket, legs: tuple[ComboLeg, ...], origin: str) -> TradeTerms:
+        """Read the terms of a trade or a ticket whose domain legs are `legs`."""
+        return cls(
+            legs=legs,
+            quantity=source.quantity,
+            order_type=OrderType.LIMIT if source.order_type == "limit" else OrderType.MARKET,
+            limit_price=source.limit_price,
+            time_in_force=TimeInForce(source.time_in_force),
+            origin=origin,
+        )
+
+
 async def build_context(
     broker: BrokerPort,
-    *,
     client_id: uuid.UUID,
-    legs: tuple[ComboLeg, ...],
-    quantity: int,
-    order_type: Any,
-    limit_price: Decimal | None,
-    time_in_force: Any,
-    origin: str,
-    limits: RiskLimits,
-    trading: TradingStatus,
-    orders_last_minute: int,
-    now: datetime,
-    day_pnl: Decimal,
+    terms: TradeTerms,
+    state: ClientState,
+    account: AccountSummary,
 ) -> GateContext:
-    """Quote the legs, the underlying and the held options, and freeze everything the rules need."""
-    underlying = legs[0].instrument.underlying
+    """Quote the legs, the underlying and the held options in one call, and freeze everything the rules need."""
     positions = await broker.positions()
-    account = await broker.account_summary()
-    held = [p.instrument for p in positions]
-    quotes = await _quotes(broker, [Stock(underlying), *(leg.instrument for leg in legs), *held])
-    spot_quote, leg_quotes, held_quotes = quotes[0], quotes[1 : 1 + len(legs)], quotes[1 + len(legs) :]
+    wanted = [*_trade_instruments(terms), *(p.instrument for p in positions)]
+    quotes = await _quotes(broker, wanted)
+    split = 1 + len(terms.legs)
+    portfolio = _portfolio(positions, quotes[split:], account, state.day_pnl)
+    return _context(broker, client_id, terms, quotes[:split], portfolio, state)
+
+
+async def read_book(broker: BrokerPort, account: AccountSummary, day_pnl: Decimal) -> Portfolio:
+    """Read the client's book with its positions' quotes, for several decisions at one instant."""
+    positions = await broker.positions()
+    quotes = await _quotes(broker, [p.instrument for p in positions])
+    return _portfolio(positions, quotes, account, day_pnl)
+
+
+async def context_against(
+    broker: BrokerPort, client_id: uuid.UUID, terms: TradeTerms, state: ClientState, portfolio: Portfolio
+) -> GateContext:
+    """Quote a trade's legs and underlying, and freeze them with a book and client state read before."""
+    quotes = await _quotes(broker, _trade_instruments(terms))
+    return _context(broker, client_id, terms, quotes, portfolio, state)
+
+
+def _trade_instruments(terms: TradeTerms) -> list[Any]:
+    return [Stock(terms.legs[0].instrument.underlying), *(leg.instrument for leg in terms.legs)]
+
+
+def _portfolio(
+    positions: list[Position], quotes: list[Quote | None], account: AccountSummary, day_pnl: Decimal
+) -> Portfolio:
     book = tuple(
         HeldPosition(
             instrument=p.instrument,
@@ -140,32 +193,43 @@ async def build_context(
             gamma=q.greeks.gamma if q and q.greeks else (0.0 if isinstance(p.instrument, Stock) else None),
             vega=q.greeks.vega if q and q.greeks else (0.0 if isinstance(p.instrument, Stock) else None),
         )
-        for p, q in zip(positions, held_quotes, strict=True)
+        for p, q in zip(positions, quotes, strict=True)
     )
-    trade = ProposedTrade(
-        client_id=client_id,
-        underlying=underlying,
-        legs=tuple(LegMarket(leg, q) for leg, q in zip(legs, leg_quotes, strict=True)),
-        quantity=quantity,
-        order_type=order_type,
-        limit_price=limit_price,
-        time_in_force=time_in_force,
-        origin=origin,
-        underlying_quote=spot_quote,
-    )
-    portfolio = Portfolio(
+    return Portfolio(
         positions=book,
         buying_power=account.buying_power.amount,
         net_liquidation=account.net_liquidation.amount,
         daily_pnl=day_pnl,
     )
+
+
+def _context(
+    broker: BrokerPort,
+    client_id: uuid.UUID,
+    terms: TradeTerms,
+    quotes: list[Quote | None],
+    portfolio: Portfolio,
+    state: ClientState,
+) -> GateContext:
+    spot_quote, leg_quotes = quotes[0], quotes[1:]
+    trade = ProposedTrade(
+        client_id=client_id,
+        underlying=terms.legs[0].instrument.underlying,
+        legs=tuple(LegMarket(leg, q) for leg, q in zip(terms.legs, leg_quotes, strict=True)),
+        quantity=terms.quantity,
+        order_type=terms.order_type,
+        limit_price=terms.limit_price,
+        time_in_force=terms.time_in_force,
+        origin=terms.origin,
+        underlying_quote=spot_quote,
+    )
     return GateContext(
         trade=trade,
         portfolio=portfolio,
-        limits=limits,
-        trading=trading,
-        now=now,
-        today=now.astimezone(EXCHANGE_TZ).date(),
-        orders_last_minute=orders_last_minute,
+        limits=state.limits,
+        trading=state.trading,
+        now=state.now,
+        today=state.now.astimezone(EXCHANGE_TZ).date(),
+        orders_last_minute=state.orders_last_minute,
         capabilities=broker.capabilities,
     )

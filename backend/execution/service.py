@@ -20,14 +20,15 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.audit.service import Actor, record
-from backend.brokers.base import BrokerPort, PlacedOrder
+from backend.brokers.base import AccountSummary, BrokerPort, PlacedOrder
 from backend.brokers.errors import BrokerError, OrderRejected, UnknownOrder
 from backend.domain.instruments import ComboLeg, Option, OptionRight, Side, Stock
-from backend.domain.orders import OrderRequest, OrderState, OrderStatus, OrderType, TimeInForce
+from backend.domain.orders import OrderRequest, OrderState, OrderStatus
 from backend.domain.values import Price, Quantity
 from backend.execution import gate_inputs
 from backend.execution.escalation import Escalator
 from backend.execution.fills import record_executions
+from backend.execution.screening import Screen
 from backend.execution.tickets import TradeTicket, check_price_sign, domain_legs, order_request
 from backend.kit.errors import Conflict, NotFound, ServiceUnavailable
 from backend.kit.metrics import count_order_outcome, count_order_transition
@@ -152,26 +153,26 @@ class ExecutionService:
         trade: Trade,
         legs: tuple[ComboLeg, ...],
     ) -> GateContext:
+        state, account = await self._client_state(db, broker, client_id)
+        terms = gate_inputs.TradeTerms.of(trade, legs, trade.origin)
+        return await gate_inputs.build_context(broker, client_id, terms, state, account)
+
+    async def _client_state(
+        self, db: AsyncSession, broker: BrokerPort, client_id: uuid.UUID
+    ) -> tuple[gate_inputs.ClientState, AccountSummary]:
         now = self._now()
         account = await broker.account_summary()
         # Day P&L counts from the first look at the account on this exchange day.
         day = now.astimezone(gate_inputs.EXCHANGE_TZ).date()
         opened = await gate_inputs.day_opening_value(db, client_id, day, account.net_liquidation.amount)
-        return await gate_inputs.build_context(
-            broker,
-            client_id=client_id,
-            legs=legs,
-            quantity=trade.quantity,
-            order_type=OrderType.LIMIT if trade.order_type == "limit" else OrderType.MARKET,
-            limit_price=trade.limit_price,
-            time_in_force=TimeInForce(trade.time_in_force),
-            origin=trade.origin,
+        state = gate_inputs.ClientState(
             limits=await gate_inputs.client_limits(db, client_id),
             trading=await self._trading.status(client_id),
             orders_last_minute=await gate_inputs.orders_in_last_minute(db, client_id, now),
             now=now,
             day_pnl=account.net_liquidation.amount - opened,
         )
+        return state, account
 
     async def _still_allowed(self, client_id: uuid.UUID, ctx: GateContext) -> bool:
         """Re-read the trading state (fast path) just before sending: opening trades need ACTIVE."""
@@ -182,16 +183,12 @@ class ExecutionService:
             status.effective is TradingMode.REDUCING or status.reduce_only_allowed
         )
 
-    async def check(
-        self, db: AsyncSession, client_id: uuid.UUID, ticket: TradeTicket, *, origin: str
-    ) -> GateDecision:
-        """Run the gate on a ticket without storing anything: the agent screens its candidates with it."""
-        legs = domain_legs(ticket.legs)
-        check_price_sign(legs, ticket.limit_price)
+    async def screen(self, db: AsyncSession, client_id: uuid.UUID) -> Screen:
+        """Read the client once for gating many candidate trades without storing any (the agent's scan)."""
         broker = await self._broker(client_id)
-        probe = _new_trade(client_id, ticket, legs, origin=origin)
-        ctx = await self._context(db, broker, client_id, probe, legs)
-        return self._gate.check(ctx)
+        state, account = await self._client_state(db, broker, client_id)
+        book = await gate_inputs.read_book(broker, account, state.day_pnl)
+        return Screen(self._gate, broker, client_id, state, book)
 
     async def propose(
         self,

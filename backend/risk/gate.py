@@ -11,6 +11,9 @@ from backend.risk.context import GateContext
 from backend.risk.rule import Denial, Rule
 
 logger = logging.getLogger("greekdesk.risk")
+# Denials that say nothing about the trade itself: while one stands, no other trade that adds risk
+# passes either (the order rate, the daily loss, a halted or reduce-only trading state).
+_NO_NEW_RISK = frozenset({"order_rate", "daily_loss", "trading_halted", "reduce_only"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +26,11 @@ class GateDecision:
     def allowed(self) -> bool:
         """Tell whether the trade may proceed."""
         return not self.denials
+
+    @property
+    def refuses_all_new_risk(self) -> bool:
+        """Tell whether a reason would deny any other trade that adds risk now, not only this one."""
+        return any(d.code in _NO_NEW_RISK for d in self.denials)
 
 
 class RiskGate:
