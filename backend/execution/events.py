@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,9 +18,13 @@ from backend.execution.position_sync import book_position_event, fix_drift
 from backend.execution.service import ExecutionService, book_outcome
 from backend.kit.db import TenantScope, scoped_session
 from backend.models import Order, Trade
+from backend.models.base import utcnow
 from backend.runtime.broker_sessions import BrokerSessionRegistry, ManagedSession
 
 logger = logging.getLogger("greekdesk.execution")
+FORWARD_MARGIN = timedelta(seconds=30)
+"""Allowed, beyond the forwarding timeout, between an API process writing an order and pushing its send
+to the worker (and for the two machines' clocks to differ)."""
 OPEN_ORDER_STATUSES = (
     "pending_submit",
     "submitted",
@@ -39,11 +44,15 @@ class OrderSync:
         execution: ExecutionService,
         registry: BrokerSessionRegistry,
         interval: float,
+        forward_timeout: float,
     ) -> None:
         self._sessions = sessions
         self._execution = execution
         self._registry = registry
         self._interval = interval
+        # An API process writes an order, then forwards its send; a worker starts it until the
+        # request's deadline, so a younger unsent order may still be on its way.
+        self._send_window = timedelta(seconds=forward_timeout) + FORWARD_MARGIN
         self._consumers: dict[uuid.UUID, tuple[BrokerPort, asyncio.Task[None]]] = {}
         self._periodic: asyncio.Task[None] | None = None
 
@@ -114,7 +123,7 @@ class OrderSync:
                 return  # not placed through Greekdesk
             order, trade = booked
             if state is None:
-                if order.status in ("pending_submit", "unknown"):
+                if self._never_sent(order):
                     # The broker never received it: booked as not sent, and never resent.
                     await book_outcome(
                         db,
@@ -138,13 +147,22 @@ class OrderSync:
                     data={"status": order.status, "filled": str(order.filled_quantity)},
                 )
 
+    def _never_sent(self, order: Order) -> bool:
+        """Tell whether an order the broker does not know can no longer reach it."""
+        if order.client_order_id in self._execution.in_flight:
+            return False  # this process is sending it
+        if order.status == "unknown":
+            return True  # its sender gave up waiting, and no worker starts a send past its deadline
+        return order.status == "pending_submit" and order.created_at <= utcnow() - self._send_window
+
     async def _broker_view(
         self, client_id: uuid.UUID, broker: BrokerPort, client_order_id: str
     ) -> OrderState | None:
         try:
             return await broker.order_status(client_order_id)
         except UnknownOrder:
-            pass
+            if client_order_id in self._execution.in_flight:
+                return None  # on its way: the sender books the broker's answer
         # This session did not send it (a restart, a takeover): the broker may still find and follow
         # it from what we booked. Only an order still open here is worth the search.
         async with scoped_session(self._sessions, TenantScope.for_client(client_id)) as db:

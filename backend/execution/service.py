@@ -28,6 +28,7 @@ from backend.domain.values import Price, Quantity
 from backend.execution import gate_inputs
 from backend.execution.escalation import Escalator
 from backend.execution.fills import record_executions
+from backend.execution.in_flight import SendsInFlight
 from backend.execution.screening import Screen
 from backend.execution.tickets import TradeTicket, check_price_sign, domain_legs, order_request
 from backend.kit.errors import Conflict, NotFound, ServiceUnavailable
@@ -116,6 +117,7 @@ class ExecutionService:
         self._escalator = escalator
         # Set in workers (lease fencing); the embedded process and API processes have none.
         self.fence: OrderFence | None = None
+        self.in_flight = SendsInFlight()
 
     def now(self) -> datetime:
         """Return the venue's time, the clock the gate decides on (day P&L, order rate)."""
@@ -325,8 +327,24 @@ class ExecutionService:
                 data={"reason": "lease_lost"},
             )
             return trade
-        # The order exists, with its id, before the broker can hear of it.
-        await db.commit()
+        # The order exists, with its id, before the broker can hear of it; until its answer is booked,
+        # reconciliation must not take the broker's silence about it for "never sent".
+        with self.in_flight.sending(order.client_order_id):
+            await db.commit()
+            await self._send(db, broker, order, trade, legs, ctx)
+            await db.commit()
+        return trade
+
+    async def _send(
+        self,
+        db: AsyncSession,
+        broker: BrokerPort,
+        order: Order,
+        trade: Trade,
+        legs: tuple[ComboLeg, ...],
+        ctx: GateContext,
+    ) -> None:
+        client_id = order.client_id
         if not await self._still_allowed(client_id, ctx):
             # A halt landed between the gate and the send: the order is never sent.
             await book_outcome(
@@ -339,7 +357,7 @@ class ExecutionService:
                 action="order.not_sent",
                 data={"reason": "trading_halted"},
             )
-            return trade
+            return
         try:
             state = await broker.place_order(_request_of(order, trade, legs))
         except OrderRejected as exc:
@@ -353,7 +371,7 @@ class ExecutionService:
                 action="order.rejected",
                 data={"code": exc.code, "message": exc.message},
             )
-            return trade
+            return
         except (BrokerError, TimeoutError, OSError) as exc:
             # Whether it reached the venue is unknown: reconciliation decides; nothing resends.
             error = exc.message if isinstance(exc, BrokerError) else type(exc).__name__
@@ -367,7 +385,7 @@ class ExecutionService:
                 action="order.unknown",
                 data={"error": error},
             )
-            return trade
+            return
         order.submitted_at = self._now()
         await self.apply_state(db, order, trade, state)
         await record(
@@ -378,7 +396,6 @@ class ExecutionService:
             subject=f"order:{order.client_order_id}",
             data={"status": order.status},
         )
-        return trade
 
     async def apply_state(self, db: AsyncSession, order: Order, trade: Trade, state: OrderState) -> None:
         """Move the order and its trade to the broker's view and book any new executions."""

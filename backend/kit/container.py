@@ -86,7 +86,13 @@ class Container:
         trading.on_halt = cancel_in_scope
         escalator = Escalator(trading, TradingMode(settings.daily_loss_state))
         execution = ExecutionService(brokers, RiskGate(default_rules()), trading, escalator, now)
-        order_sync = OrderSync(sessions, execution, brokers.registry, settings.reconcile_interval_seconds)
+        order_sync = OrderSync(
+            sessions,
+            execution,
+            brokers.registry,
+            settings.reconcile_interval_seconds,
+            settings.remote_call_timeout_seconds,
+        )
         agent = AgentRuntime(settings, sessions, brokers, execution, trading, now, events)
         if settings.process_role != "api":
             # An API process holds no real session: its workers reconcile, run agents and report.

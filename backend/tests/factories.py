@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from backend.domain.instruments import Stock
 from backend.kit.container import Container
 from backend.kit.db import TenantScope, scoped_session
 from backend.models import Order, Position, Trade, TradeLeg
+from backend.models.base import utcnow
 
 
 async def create_position(
@@ -82,6 +83,7 @@ async def create_stock_order(
     order_status: str,
     trade_status: str = "approved",
     limit_price: Decimal | None = None,
+    written_at: datetime | None = None,
 ) -> str:
     """Add a one-leg stock buy and its order as the execution service books them; return its client order id."""
     client_order_id = f"gd-{uuid.uuid4().hex[:20]}"
@@ -118,6 +120,7 @@ async def create_stock_order(
                 status=order_status,
                 quantity=Decimal(quantity),
                 limit_price=limit_price,
+                created_at=written_at or utcnow(),
             )
         )
     return client_order_id

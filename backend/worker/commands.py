@@ -19,6 +19,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.brokers.errors import BrokerError, BrokerUnavailable
+from backend.execution.in_flight import SendsInFlight
 from backend.kit.db import NO_TENANT, scoped_session
 from backend.kit.errors import AppError
 from backend.runtime.broker_runtime import BrokerRuntime
@@ -68,6 +69,8 @@ class CommandServer:
         self._handlers: set[asyncio.Task[None]] = set()
         self.scanner: Callable[[uuid.UUID], Awaitable[dict[str, Any]]] | None = None
         """Runs the client's agent tick with a scan (set by the worker role); `scan` commands use it."""
+        self.in_flight = SendsInFlight()
+        """Forwarded sends under way, which this worker's reconciliation leaves alone (set by the worker role)."""
 
     def start(self) -> None:
         """Start serving requests."""
@@ -131,6 +134,13 @@ class CommandServer:
             )
 
     async def _run(self, client_id: uuid.UUID, lease: Lease, method: str, args: tuple[Any, ...]) -> Any:
+        if method == "place_order":
+            # Marked before the first await: the request passed its deadline check just now.
+            with self.in_flight.sending(args[0].client_order_id):
+                return await self._run_any(client_id, lease, method, args)
+        return await self._run_any(client_id, lease, method, args)
+
+    async def _run_any(self, client_id: uuid.UUID, lease: Lease, method: str, args: tuple[Any, ...]) -> Any:
         if method == "rebuild":
             await self._brokers.rebuild(client_id)
             return None

@@ -102,4 +102,5 @@ def install_role(
     execution.fence = LeaseFence(store, runner.lease)
     server = CommandServer(redis, key, store, sessions, brokers, runner.lease)
     server.scanner = agent.scan_now
+    server.in_flight = execution.in_flight
     return ProcessRole(redis, runner=runner, server=server)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +18,8 @@ from backend.domain.values import Quantity
 from backend.execution.tickets import TradeTicket
 from backend.kit.container import Container
 from backend.kit.db import TenantScope, scoped_session
-from backend.models import Order, Position, Trade
+from backend.models import AuditRecord, Order, Position, Trade
+from backend.models.base import utcnow
 from backend.runtime.broker_sessions import ManagedSession
 from backend.tests.conftest import AppFactory, ClientUser, create_client_user
 from backend.tests.factories import create_stock_order
@@ -29,9 +31,13 @@ async def _connected(container: Container, user: ClientUser) -> ManagedSession:
     return session
 
 
-async def _order_row(container: Container, client_id: uuid.UUID, status: str) -> str:
-    """Write a trade and its order as the execution service does just before sending it."""
-    return await create_stock_order(container, client_id, symbol="SPY", quantity=3, order_status=status)
+async def _order_row(
+    container: Container, client_id: uuid.UUID, status: str, age: timedelta = timedelta(minutes=2)
+) -> str:
+    """Write a trade and its order as the execution service does just before sending it, `age` ago."""
+    return await create_stock_order(
+        container, client_id, symbol="SPY", quantity=3, order_status=status, written_at=utcnow() - age
+    )
 
 
 def _buy_spy(client_order_id: str) -> OrderRequest:
@@ -70,6 +76,24 @@ async def test_an_order_the_broker_never_received_is_booked_as_not_sent(containe
     await container.order_sync.reconcile(user.client_id, session.broker)
     assert await _state(container, user.client_id) == ("rejected", "rejected", Decimal(0))
     assert await session.broker.positions() == []
+
+
+async def test_an_unsent_order_younger_than_a_forwarded_send_is_left_for_a_later_pass(
+    container: Container,
+) -> None:
+    user = await create_client_user(container)
+    session = await _connected(container, user)
+    # Written by an API process a moment ago: a worker may still pick up its forwarded send.
+    await _order_row(container, user.client_id, "pending_submit", age=timedelta(seconds=5))
+    await container.order_sync.reconcile(user.client_id, session.broker)
+    assert (await _state(container, user.client_id))[:2] == ("pending_submit", "approved")
+    async with scoped_session(container.sessions, TenantScope.for_client(user.client_id)) as db:
+        order = (await db.execute(select(Order).where(Order.client_id == user.client_id))).scalar_one()
+        # Past the forwarding timeout and its margin, no worker starts it any more.
+        order.created_at = utcnow() - timedelta(seconds=container.settings.remote_call_timeout_seconds + 31)
+        await db.commit()
+    await container.order_sync.reconcile(user.client_id, session.broker)
+    assert await _state(container, user.client_id) == ("rejected", "rejected", Decimal(0))
 
 
 async def test_fills_reported_after_sending_reach_the_books_through_the_event_stream(
@@ -143,3 +167,63 @@ async def test_periodic_reconciliation_resolves_orders_without_a_reconnect(app_f
         while (await _state(container, user.client_id))[0] != "rejected":  # noqa: ASYNC110 - the loop books on its interval
             await asyncio.sleep(0.1)
     assert await _state(container, user.client_id) == ("rejected", "rejected", Decimal(0))
+
+
+class _SendHeld:
+    """The client's real adapter, except that a send waits (in flight) until the test lets it arrive."""
+
+    def __init__(self, broker: Any) -> None:
+        self._broker = broker
+        self.sending = asyncio.Event()
+        self.arrive = asyncio.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._broker, name)
+
+    async def place_order(self, request: OrderRequest) -> Any:
+        self.sending.set()
+        await self.arrive.wait()
+        return await self._broker.place_order(request)
+
+
+async def test_reconciliation_during_a_send_leaves_the_order_to_the_sender(container: Container) -> None:
+    user = await create_client_user(container)
+    session = await _connected(container, user)
+    real = session.broker
+    held = _SendHeld(real)
+    session.broker = held
+    ask = (await real.quotes([Stock("SPY")]))[0].ask
+    assert ask is not None
+    ticket = TradeTicket.model_validate(
+        {
+            "legs": [{"sec_type": "stock", "symbol": "SPY", "side": "buy"}],
+            "quantity": 3,
+            "limit_price": str(ask.value + 1),
+        }
+    )
+    async with scoped_session(container.sessions, TenantScope.for_client(user.client_id)) as db:
+        proposed = await container.execution.propose(
+            db, user.client_id, ticket, origin="agent", actor=Actor("agent", "t")
+        )
+
+    async def approve() -> str:
+        async with scoped_session(container.sessions, TenantScope.for_client(user.client_id)) as db:
+            trade = await container.execution.approve(db, user.client_id, proposed.id, Actor("user", "u"))
+            return trade.status
+
+    approving = asyncio.create_task(approve())
+    await asyncio.wait_for(held.sending.wait(), 5)
+    # Committed and on its way, not yet at the broker: the broker's "unknown order" is not "never sent".
+    await container.order_sync.reconcile(user.client_id, real)
+    assert (await _state(container, user.client_id))[:2] == ("pending_submit", "approved")
+    held.arrive.set()
+    assert await asyncio.wait_for(approving, 5) == "filled"
+    assert await _state(container, user.client_id) == ("filled", "filled", Decimal(3))
+    async with scoped_session(container.sessions, TenantScope.for_client(user.client_id)) as db:
+        actions = set(
+            (
+                await db.execute(select(AuditRecord.action).where(AuditRecord.client_id == user.client_id))
+            ).scalars()
+        )
+    assert "order.not_sent" not in actions
+    assert {"trade.approved", "order.submitted"} <= actions

@@ -7,18 +7,24 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from redis.asyncio import Redis
+from sqlalchemy import select
 
 from backend.brokers.base import ConnectionState
 from backend.domain.instruments import Side, Stock
 from backend.domain.orders import OrderRequest, OrderType, TimeInForce
 from backend.domain.values import NetPrice, Quantity
 from backend.kit.container import Container
+from backend.kit.db import TenantScope, scoped_session
+from backend.models import Order
 from backend.models.base import utcnow
 from backend.tests.conftest import create_client_user
+from backend.tests.factories import create_stock_order
 from backend.worker.commands import CommandServer
 from backend.worker.frames import Reply, Request, seal
 from backend.worker.leases import Lease, LeaseLost, LeaseStore
@@ -45,6 +51,7 @@ async def link(container: Container) -> AsyncIterator[Link]:
     worker = LeaseStore(container.sessions, f"worker-{uuid.uuid4().hex[:8]}", 10.0)
     held: dict[uuid.UUID, Lease] = {}
     server = CommandServer(redis, KEY, worker, container.sessions, container.brokers, held.get)
+    server.in_flight = container.execution.in_flight  # as the worker role wires it
     server.start()
     channel = RemoteChannel(redis, KEY, LeaseStore(container.sessions, "api", 10.0), timeout=3.0)
     yield Link(redis, worker, channel, held)
@@ -99,6 +106,62 @@ async def test_an_order_through_a_worker_that_lost_its_lease_is_refused_and_neve
         await remote.place_order(_order("gd-fenced-1", quote.ask.value + 1))
     local = (await container.brokers.session_for(client)).broker
     assert [o for o in await local.open_orders() if o.client_order_id == "gd-fenced-1"] == []
+
+
+class _SendHeld:
+    """The worker's real adapter, except that a send waits until the test lets it arrive."""
+
+    def __init__(self, broker: Any) -> None:
+        self._broker = broker
+        self.sending = asyncio.Event()
+        self.arrive = asyncio.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._broker, name)
+
+    async def place_order(self, request: OrderRequest) -> Any:
+        self.sending.set()
+        await self.arrive.wait()
+        return await self._broker.place_order(request)
+
+
+async def test_the_workers_reconciliation_leaves_a_forwarded_send_under_way_to_it(
+    container: Container, link: Link
+) -> None:
+    client = await _leased(container, link)
+    session = await container.brokers.session_for(client)
+    assert await session.wait_connected(5.0)
+    real = session.broker
+    (quote,) = await real.quotes([Stock("SPY")])
+    assert quote.ask is not None
+    limit = quote.ask.value + 1
+    # Written long enough ago that only the send under way keeps it from being judged never sent.
+    client_order_id = await create_stock_order(
+        container,
+        client,
+        symbol="SPY",
+        quantity=1,
+        order_status="pending_submit",
+        limit_price=limit,
+        written_at=utcnow() - timedelta(minutes=2),
+    )
+    held = _SendHeld(real)
+    session.broker = held
+    remote = RemoteBroker(client, link.channel)
+    await remote.connect()
+    sending = asyncio.create_task(remote.place_order(_order(client_order_id, limit)))
+    await asyncio.wait_for(held.sending.wait(), 5)
+
+    await container.order_sync.reconcile(client, real)
+    async with scoped_session(container.sessions, TenantScope.for_client(client)) as db:
+        status = (await db.execute(select(Order.status).where(Order.client_id == client))).scalar_one()
+    assert status == "pending_submit", "the worker's reconciliation judged an order it was sending"
+
+    held.arrive.set()
+    placed = await asyncio.wait_for(sending, 5)
+    assert placed.client_order_id == client_order_id
+    session.broker = real
+    assert client_order_id not in container.execution.in_flight
 
 
 async def test_a_client_no_worker_holds_is_a_temporary_no_owner_error(
