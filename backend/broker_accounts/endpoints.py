@@ -98,7 +98,7 @@ async def phillip_callback(
     if code is None:
         raise phillip_oauth.refuse(error or "no_code", error_description)
     await container.brokers.factory.check_phillip(pending.settings)  # the policy may have tightened since
-    tokens = await phillip_oauth.exchange(pending, code)
+    tokens = await phillip_oauth.exchange(pending, code, container.brokers.factory.http_transport())
     await phillip_oauth.connect_account(
         caller.session, caller.client_id, pending, tokens, cipher=container.cipher, actor=caller.actor
     )

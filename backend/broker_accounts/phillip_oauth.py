@@ -179,9 +179,11 @@ def refuse(error: str, description: str | None) -> OAuthDenied:
     )
 
 
-async def exchange(pending: PendingAuthorization, code: str) -> PhillipTokens:
+async def exchange(
+    pending: PendingAuthorization, code: str, transport: httpx.AsyncBaseTransport | None = None
+) -> PhillipTokens:
     """Trade the callback's code for the user's grant; POEMS's refusal surfaces as a broker error."""
-    async with httpx.AsyncClient(timeout=pending.settings.request_timeout) as http:
+    async with httpx.AsyncClient(timeout=pending.settings.request_timeout, transport=transport) as http:
         oauth = PhillipOAuth(pending.settings, pending.app, http)
         return await oauth.exchange_code(code, code_verifier=pending.code_verifier)
 

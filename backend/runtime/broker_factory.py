@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol, runtime_checkable
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.brokers.base import BrokerPort
@@ -20,6 +21,7 @@ from backend.config import Settings
 from backend.credentials.cipher import CredentialCipher
 from backend.runtime.endpoint_guard import EndpointGuard, url_endpoint
 from backend.runtime.grant_keeper import GrantKeeper
+from backend.runtime.guarded_http import GuardedTransport
 from backend.runtime.market_host import MarketHost
 from backend.runtime.simulator_store import SimulatorStore
 
@@ -124,6 +126,10 @@ class BrokerFactory:
         """Refuse a POEMS gateway URL that may not be reached (onboarding calls it before any build)."""
         await self._guard.check(*url_endpoint(settings.base_url))
 
+    def http_transport(self) -> httpx.AsyncBaseTransport:
+        """Return a transport for a client-entered HTTP endpoint: connections only to addresses the guard checked."""
+        return GuardedTransport(self._guard.pin)
+
     async def _simulator(self, client_id: uuid.UUID, spec: BrokerSpec) -> BrokerPort:
         starting_cash = Decimal(
             str(spec.settings.get("starting_cash", self._settings.simulator_starting_cash))
@@ -140,7 +146,11 @@ class BrokerFactory:
 
     async def _ibkr(self, client_id: uuid.UUID, spec: BrokerSpec) -> BrokerPort:
         # Everything a client enters for IBKR is sealed as credentials (host, port, account code).
-        return IbkrBroker(IbkrSettings.model_validate(spec.secret), rate=float(self._settings.risk_free_rate))
+        return IbkrBroker(
+            IbkrSettings.model_validate(spec.secret),
+            rate=float(self._settings.risk_free_rate),
+            connect_to=self._guard.pin,
+        )
 
     async def _phillip(self, client_id: uuid.UUID, spec: BrokerSpec) -> BrokerPort:
         credentials = PhillipCredentials.model_validate(spec.secret)
@@ -148,6 +158,7 @@ class BrokerFactory:
             PhillipSettings.model_validate(spec.settings),
             credentials.app,
             credentials.tokens,
+            transport=self.http_transport(),
             # Refresh tokens rotate: a refreshed grant not stored at once is lost at the next restart.
             on_tokens=GrantKeeper(self._sessions, self._cipher, client_id, credentials),
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from urllib.parse import urlsplit
 
 from backend.brokers.errors import PermanentBrokerError
@@ -20,6 +20,8 @@ from backend.brokers.errors import PermanentBrokerError
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+Pin = Callable[[str, int], Awaitable[str]]
+"""Resolves and checks a host, returning the address to connect to (`EndpointGuard.pin`)."""
 
 
 class BrokerEndpointRefused(PermanentBrokerError):
@@ -52,14 +54,24 @@ class EndpointGuard:
 
     async def check(self, host: str, port: int) -> None:
         """Raise `BrokerEndpointRefused` unless every address of `host` may be reached."""
+        await self.pin(host, port)
+
+    async def pin(self, host: str, port: int) -> str:
+        """Resolve `host` once, check every address, and return the one to connect to.
+
+        Connecting to the returned address, not the name, is what makes the check hold: a name
+        looked up again at connect time could answer differently (DNS rebinding).
+        """
         if self._allow_private or host.lower().rstrip(".") in self._names:
-            return
-        for address in await _addresses(host, port):
+            return host
+        addresses = await _addresses(host, port)
+        for address in addresses:
             if not address.is_global and not any(address in network for network in self._networks):
                 raise BrokerEndpointRefused(
                     f"{host} resolves to {address}, which is not a public address; an operator can allow "
                     "it with BROKER_ALLOWED_ENDPOINTS"
                 )
+        return str(addresses[0])
 
 
 async def _addresses(host: str, port: int) -> list[Address]:

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -77,6 +77,7 @@ class IbkrBroker:
         *,
         rate: float = 0.043,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        connect_to: Callable[[str, int], Awaitable[str]] | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -84,7 +85,9 @@ class IbkrBroker:
         self.tuning = tuning or IbkrTuning()
         self.rate = rate
         """Risk-free rate for greeks computed locally when IB sends none."""
-        self.conn = IbkrConnection(settings, self.tuning, self._configure, self._on_lost, self._on_restored)
+        self.conn = IbkrConnection(
+            settings, self.tuning, self._configure, self._on_lost, self._on_restored, connect_to=connect_to
+        )
         self.book = OrderBook()
         self.lines = Lines(self.tuning.max_market_data_lines)
         self.data_type = 1

@@ -46,8 +46,13 @@ class IbkrConnection:
         configure: Callable[[IB], None],
         on_lost: Callable[[str], None],
         on_restored: Callable[[], Awaitable[None]],
+        *,
+        connect_to: Callable[[str, int], Awaitable[str]] | None = None,
     ) -> None:
         self.settings = settings
+        # Resolves and checks the host at every (re)connect and names the address to open, so a
+        # name cannot pass the endpoint guard and then point elsewhere (the deployment's guard).
+        self._connect_to = connect_to
         self.tuning = tuning
         self._configure = configure
         self._on_lost = on_lost
@@ -91,12 +96,13 @@ class IbkrConnection:
 
     async def _open(self) -> None:
         s, timeout = self.settings, self.tuning.connect_timeout
+        address = s.host if self._connect_to is None else await self._connect_to(s.host, s.port)
         ib = IB()
         ib.RaiseRequestErrors = True
         self._configure(ib)
         try:
             await asyncio.wait_for(
-                ib.connectAsync(s.host, s.port, s.client_id, timeout=timeout, account=s.account_code),
+                ib.connectAsync(address, s.port, s.client_id, timeout=timeout, account=s.account_code),
                 timeout * 2,
             )
         except TimeoutError as exc:

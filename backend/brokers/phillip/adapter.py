@@ -96,11 +96,14 @@ class PhillipBroker:
         tokens: PhillipTokens,
         *,
         http: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
         on_tokens: TokenSink | None = None,
         clock: Clock = utc_now,
     ) -> None:
         self.settings = settings
-        self.client = PoemsClient(settings, app_secrets, tokens, http=http, on_tokens=on_tokens, clock=clock)
+        self.client = PoemsClient(
+            settings, app_secrets, tokens, http=http, transport=transport, on_tokens=on_tokens, clock=clock
+        )
         self._clock = clock
         self._state = ConnectionState.DISCONNECTED
         self._counters: dict[str, Counter] = {}

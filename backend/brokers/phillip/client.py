@@ -39,6 +39,7 @@ class PoemsClient:
         tokens: PhillipTokens,
         *,
         http: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
         on_tokens: TokenSink | None = None,
         clock: Clock = utc_now,
         read_policy: RetryPolicy = READ_POLICY,
@@ -49,7 +50,8 @@ class PoemsClient:
         self._api_key = app_secrets.api_key.get_secret_value()
         self._tokens = tokens
         self._own_http = http is None
-        self._http = http or httpx.AsyncClient(timeout=settings.request_timeout)
+        # `transport`: how connections open (the deployment's endpoint guard pins them).
+        self._http = http or httpx.AsyncClient(timeout=settings.request_timeout, transport=transport)
         self.oauth = PhillipOAuth(settings, app_secrets, self._http, clock=clock)
         self._on_tokens = on_tokens
         self._clock = clock
