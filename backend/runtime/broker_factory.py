@@ -19,7 +19,7 @@ from backend.brokers.phillip.config import PhillipCredentials, PhillipSettings
 from backend.brokers.simulator import AccountConfig, SimulatorBroker
 from backend.config import Settings
 from backend.credentials.cipher import CredentialCipher
-from backend.runtime.endpoint_guard import EndpointGuard, url_endpoint
+from backend.runtime.endpoint_guard import EndpointGuard
 from backend.runtime.grant_keeper import GrantKeeper
 from backend.runtime.guarded_http import GuardedTransport
 from backend.runtime.market_host import MarketHost
@@ -124,7 +124,7 @@ class BrokerFactory:
 
     async def check_phillip(self, settings: PhillipSettings) -> None:
         """Refuse a POEMS gateway URL that may not be reached (onboarding calls it before any build)."""
-        await self._guard.check(*url_endpoint(settings.base_url))
+        await self._guard.check_url(settings.base_url)
 
     def http_transport(self) -> httpx.AsyncBaseTransport:
         """Return a transport for a client-entered HTTP endpoint: connections only to addresses the guard checked."""

@@ -52,6 +52,23 @@ class EndpointGuard:
             except ValueError:
                 self._names.add(entry.lower().rstrip("."))
 
+    async def check_url(self, url: str) -> None:
+        """Refuse an HTTP endpoint that is not https (unless listed or private ones are allowed), then check its host."""
+        host, port = url_endpoint(url)
+        if urlsplit(url).scheme != "https" and not self._allow_private and not self._listed(host):
+            # The API key, the OAuth grant and every order would cross the internet in the clear.
+            raise BrokerEndpointRefused(f"{url} is not an https address; a broker gateway must use TLS")
+        await self.check(host, port)
+
+    def _listed(self, host: str) -> bool:
+        if host.lower().rstrip(".") in self._names:
+            return True
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return any(address in network for network in self._networks)
+
     async def check(self, host: str, port: int) -> None:
         """Raise `BrokerEndpointRefused` unless every address of `host` may be reached."""
         await self.pin(host, port)

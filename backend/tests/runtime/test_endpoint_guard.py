@@ -41,6 +41,18 @@ async def test_public_addresses_and_what_the_operator_lists_are_allowed() -> Non
     await EndpointGuard(allow_private=True).check("127.0.0.1", 4002)
 
 
+async def test_a_gateway_url_must_be_https_unless_the_operator_lists_it() -> None:
+    guard = EndpointGuard(allow_private=False, allowed=["10.0.0.0/8", "poems.internal"])
+    with pytest.raises(BrokerEndpointRefused, match="not an https address"):
+        await guard.check_url("http://8.8.8.8/")
+    await guard.check_url("https://8.8.8.8/")
+    await guard.check_url("http://10.1.2.3:8080/")  # an operator's gateway on its own network
+    await guard.check_url("http://poems.internal/")
+    with pytest.raises(BrokerEndpointRefused, match="not a public address"):
+        await guard.check_url("https://192.168.0.10/")
+    await EndpointGuard(allow_private=True).check_url("http://127.0.0.1:9000/")
+
+
 def test_a_urls_endpoint_is_its_host_and_port() -> None:
     assert url_endpoint("https://api.example.com/") == ("api.example.com", 443)
     assert url_endpoint("http://127.0.0.1:8080/root/") == ("127.0.0.1", 8080)
