@@ -203,3 +203,19 @@ async def test_a_resumed_order_poems_does_not_list_today_ended_with_its_day() ->
     assert state.status is OrderStatus.EXPIRED
     assert state.reason is not None
     assert "699999" in state.reason
+
+
+async def test_an_order_poems_refused_as_busy_is_not_searched_for_when_resumed() -> None:
+    async with _session() as (venue, broker, username):
+        venue.fake.submits_lost = True  # answered at once "system busy": nothing was placed
+        sent_at = datetime.now(UTC)
+        with pytest.raises(BrokerError) as refused:
+            await broker.place_order(_buy("refused-busy"))
+        assert refused.value.temporary
+        assert not refused.value.ambiguous
+        venue.fake.submits_lost = False
+        # The same terms typed into the app just after: a search by terms and time would take it.
+        await _placed_in_the_app(venue, username, _buy("typed-after"))
+        with pytest.raises(UnknownOrder):
+            await broker.resume_order(PlacedOrder(_buy("refused-busy"), "", Quantity.of(0), None, sent_at))
+    assert len(venue.fake.account(username).orders) == 1, "only the order typed into the app exists"
