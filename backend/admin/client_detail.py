@@ -18,6 +18,7 @@ from backend.kit.errors import NotFound
 from backend.models import Client, RefreshToken, User
 from backend.models.base import utcnow
 from backend.models.user import ROLE_CLIENT
+from backend.realtime.publishers import access_revoked
 from backend.risk.usage import limits_usage
 
 GENERATED_PASSWORD_BYTES = 18  # 24 url-safe characters, well past the minimum length
@@ -66,6 +67,7 @@ async def reset_password(
     revoked = await db.scalar(select(func.count()).select_from(RefreshToken).where(*live))
     # A reset is often a response to a compromised account: no session opened with the old password survives.
     await db.execute(update(RefreshToken).where(*live).values(revoked_at=now))
+    access_revoked(db, user.client_id, user.id, "password_reset")
     await db.flush()
     await record(
         db,

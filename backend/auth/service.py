@@ -15,6 +15,7 @@ from backend.auth.tokens import TokenIssuer
 from backend.kit.errors import Unauthorized
 from backend.models import RefreshToken, User
 from backend.models.base import utcnow
+from backend.realtime.publishers import access_revoked
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +108,7 @@ async def logout(session: AsyncSession, *, refresh_token: str, tokens: TokenIssu
     row = await repository.get_refresh_token(session, tokens.hash_refresh_token(refresh_token))
     if row is not None and row.revoked_at is None:
         await repository.revoke_family(session, row.family_id, utcnow())
+        access_revoked(session, row.client_id, row.user_id, "signed_out")
         await record(
             session,
             actor=Actor("user", str(row.user_id)),
@@ -118,6 +120,7 @@ async def logout(session: AsyncSession, *, refresh_token: str, tokens: TokenIssu
 
 async def _revoke(session: AsyncSession, row: RefreshToken, *, reason: str) -> None:
     await repository.revoke_family(session, row.family_id, utcnow())
+    access_revoked(session, row.client_id, row.user_id, "refresh_token_reused")
     await record(
         session,
         actor=Actor.system("auth"),

@@ -12,6 +12,10 @@ from typing import Protocol
 DEFAULT_QUEUE_SIZE = 256
 HEARTBEAT = -1
 """The seq of a queued heartbeat (events' seqs start at 1): the sender writes one in its place."""
+_REVOKED = '"type":"access.revoked"'
+# Every event's text starts `{"seq":N,"type":"...` (the buses write it so), so the type sits within
+# this many characters: looked for there, at the cost of one bounded search per event.
+_TYPE_WITHIN = len('{"seq":,') + 20 + len(_REVOKED)
 
 
 class FrameSink(Protocol):
@@ -48,6 +52,8 @@ class Subscriber:
     client_id: uuid.UUID
     queue: asyncio.Queue[tuple[int, str]]
     overflowed: asyncio.Event = field(default_factory=asyncio.Event)
+    recheck: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set when a sign-in of the client's users ended: the stream re-checks its own one now."""
     last_seq: int = 0
     """The seq of the last event sent (the hello's before any): older ones are skipped, beats carry it."""
     writer: FrameSink | None = None
@@ -123,6 +129,9 @@ class Hub:
         frame = text_frame(text)  # once per event, not once per socket
         for subscriber in readers:  # offering never adds or removes a reader
             subscriber.offer(seq, text, frame)
+        if text.find(_REVOKED, 0, _TYPE_WITHIN) != -1:
+            for subscriber in readers:
+                subscriber.recheck.set()
 
     def clients(self) -> list[uuid.UUID]:
         """Return the clients this process has readers of."""

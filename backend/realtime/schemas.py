@@ -146,6 +146,14 @@ class ChatMessageData(EventData):
     text: str
 
 
+class AccessRevokedData(EventData):
+    """Sign-ins of one of the client's users ended: open streams re-check theirs at once and close if ended."""
+
+    TYPE: ClassVar[str] = "access.revoked"
+    user_id: uuid.UUID
+    reason: Literal["signed_out", "refresh_token_reused", "password_reset"]
+
+
 class _Envelope(BaseModel):
     seq: int = Field(ge=1, description="Increases by one per client; a jump means events were missed")
     ts: datetime
@@ -182,6 +190,11 @@ class PnlUpdatedEvent(_Envelope):
     data: PnlUpdatedData
 
 
+class AccessRevokedEvent(_Envelope):
+    type: Literal["access.revoked"]
+    data: AccessRevokedData
+
+
 class AgentStatusEvent(_Envelope):
     type: Literal["agent.status"]
     data: AgentStatusData
@@ -212,7 +225,8 @@ Event = Annotated[
     | AgentStatusEvent
     | TradingStateEvent
     | BrokerStatusEvent
-    | ChatMessageEvent,
+    | ChatMessageEvent
+    | AccessRevokedEvent,
     Field(discriminator="type"),
 ]
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
@@ -224,10 +238,12 @@ EVENT_TYPES = frozenset(
         OrderUpdatedData,
         FillData,
         PortfolioUpdatedData,
+        PnlUpdatedData,
         AgentStatusData,
         TradingStateData,
         BrokerStatusData,
         ChatMessageData,
+        AccessRevokedData,
     )
 )
 

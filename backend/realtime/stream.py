@@ -150,6 +150,7 @@ async def _watch(
     standing: Callable[[], Awaitable[Standing]],
 ) -> None:
     overflow = asyncio.create_task(subscriber.overflowed.wait())
+    revoked = asyncio.create_task(subscriber.recheck.wait())
     try:
         while True:
             left = (grant.expires_at - utcnow()).total_seconds()
@@ -157,10 +158,16 @@ async def _watch(
                 raise _Closed(CLOSE_CREDENTIAL_EXPIRED, "credential expired")
             # Each socket re-checks at its own jittered pace: sockets opened together (a deploy, a
             # network blip) would otherwise all query the database in the same instant, every time.
+            # A revocation among the client's users (a sign-out, a password reset) re-checks at once.
             recheck = limits.recheck_seconds * random.uniform(0.5, 1.0)  # noqa: S311 - spacing, not secrecy
-            done, _ = await asyncio.wait({overflow}, timeout=min(left, recheck))
-            if done:
+            done, _ = await asyncio.wait(
+                {overflow, revoked}, timeout=min(left, recheck), return_when=asyncio.FIRST_COMPLETED
+            )
+            if overflow in done:
                 raise _Closed(CLOSE_TOO_SLOW, "reader too slow; reconnect and replay")
+            if revoked in done:
+                subscriber.recheck.clear()
+                revoked = asyncio.create_task(subscriber.recheck.wait())
             if (grant.expires_at - utcnow()).total_seconds() <= 0:
                 continue  # closed as expired at the top of the loop
             now_standing = await standing()
@@ -170,6 +177,7 @@ async def _watch(
                 raise _Closed(CLOSE_ACCOUNT_DISABLED, "account disabled")
     finally:
         overflow.cancel()
+        revoked.cancel()
 
 
 async def _close(websocket: WebSocket, code: int, reason: str) -> None:

@@ -155,12 +155,54 @@ async def test_signing_out_closes_the_sign_ins_streams_and_voids_its_unused_tick
             await api.post("/auth/logout", json={"refresh_token": tokens["refresh_token"]})
             signed_out = time.monotonic()
             with pytest.raises(ConnectionClosed) as closed:
-                await next_message(socket, within=5)
+                while (await next_message(socket, within=5))["type"] == "access.revoked":
+                    pass  # announced to the client's readers, then this one is closed
             assert await _refusal(address, str(user.client_id), f"ticket={ticket}") == 401
     assert closed.value.rcvd is not None
     # The reader is told to sign in again (as for an expired credential), not that the account is gone.
     assert closed.value.rcvd.code == CLOSE_CREDENTIAL_EXPIRED
     assert time.monotonic() - signed_out < recheck + 1.0
+
+
+@pytest.mark.parametrize("sockets", SOCKET_OPTIONS)
+async def test_a_sign_out_closes_its_streams_at_once_and_leaves_the_users_other_sign_ins_open(
+    app_factory: AppFactory, sockets: str
+) -> None:
+    # The periodic re-check is an hour away: only the revocation itself can close the stream in time.
+    app = app_factory(stream_recheck_seconds=3600)
+    container: Container = app.state.container
+    user = await create_client_user(container)
+    async with api_client(app) as api:
+        leaving = await login(api, user.email)
+        staying = await login(api, user.email)
+        async with (
+            serving(app, SOCKET_OPTIONS[sockets]) as address,
+            open_stream(address, user.client_id, query=f"token={leaving['access_token']}") as ended,
+            open_stream(address, user.client_id, query=f"token={staying['access_token']}") as kept,
+        ):
+            await next_message(ended)
+            await next_message(kept)
+            signed_out = time.monotonic()
+            await api.post("/auth/logout", json={"refresh_token": leaving["refresh_token"]})
+            messages = []
+            with pytest.raises(ConnectionClosed) as closed:
+                while True:
+                    messages.append(await next_message(ended, within=5))
+            took = time.monotonic() - signed_out
+            # The other sign-in hears of it too, and stays open.
+            revoked = await events_until(
+                kept, lambda events: any(e["type"] == "access.revoked" for e in events)
+            )
+            assert revoked[-1]["data"] == {"user_id": str(user.user_id), "reason": "signed_out"}
+            await asyncio.sleep(0.3)  # its own re-check, run on the event, found it still signed in
+            assert (
+                await api.get(f"/clients/{user.client_id}/positions", headers=bearer(staying["access_token"]))
+            ).status_code == 200
+            await kept.ping()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == CLOSE_CREDENTIAL_EXPIRED
+    assert took < 2.0, took
+    assert [m["type"] for m in messages if m["type"] != "heartbeat"] in ([], ["access.revoked"])
 
 
 async def test_the_stream_closes_when_its_token_expires(

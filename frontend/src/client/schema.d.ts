@@ -853,6 +853,46 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * AccessRevokedData
+         * @description Sign-ins of one of the client's users ended: open streams re-check theirs at once and close if ended.
+         */
+        AccessRevokedData: {
+            /**
+             * Reason
+             * @enum {string}
+             */
+            reason: "signed_out" | "refresh_token_reused" | "password_reset";
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+        };
+        /** AccessRevokedEvent */
+        AccessRevokedEvent: {
+            /**
+             * Client Id
+             * Format: uuid
+             */
+            client_id: string;
+            data: components["schemas"]["AccessRevokedData"];
+            /**
+             * Seq
+             * @description Increases by one per client; a jump means events were missed
+             */
+            seq: number;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "access.revoked";
+        };
+        /**
          * AccountSummaryRead
          * @description Balances in the account's base currency.
          */
@@ -1628,7 +1668,7 @@ export interface components {
              */
             current_seq: number;
             /** Events */
-            events: (components["schemas"]["QuoteEvent"] | components["schemas"]["TradeUpdatedEvent"] | components["schemas"]["OrderUpdatedEvent"] | components["schemas"]["FillEvent"] | components["schemas"]["PortfolioUpdatedEvent"] | components["schemas"]["PnlUpdatedEvent"] | components["schemas"]["AgentStatusEvent"] | components["schemas"]["TradingStateEvent"] | components["schemas"]["BrokerStatusEvent"] | components["schemas"]["ChatMessageEvent"])[];
+            events: (components["schemas"]["QuoteEvent"] | components["schemas"]["TradeUpdatedEvent"] | components["schemas"]["OrderUpdatedEvent"] | components["schemas"]["FillEvent"] | components["schemas"]["PortfolioUpdatedEvent"] | components["schemas"]["PnlUpdatedEvent"] | components["schemas"]["AgentStatusEvent"] | components["schemas"]["TradingStateEvent"] | components["schemas"]["BrokerStatusEvent"] | components["schemas"]["ChatMessageEvent"] | components["schemas"]["AccessRevokedEvent"])[];
             /**
              * Oldest Seq
              * @description The oldest seq the buffer still holds

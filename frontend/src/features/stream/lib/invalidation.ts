@@ -17,6 +17,8 @@ const STALE: Record<StreamEventType, readonly string[]> = {
   "trading.state": ["trading-state", "agent"],
   "broker.status": ["broker", "agent"],
   "chat.message": ["agent-chat"],
+  // A sign-in of the client's users ended: the server closes that sign-in's own streams (4401).
+  "access.revoked": [],
 };
 
 /** The query-key parts an event of this type makes stale. */

@@ -36,6 +36,7 @@ export const EVENT_TYPES = [
   "trading.state",
   "broker.status",
   "chat.message",
+  "access.revoked",
 ] as const satisfies readonly StreamEventType[];
 type Missing = Exclude<StreamEventType, (typeof EVENT_TYPES)[number]>;
 const everyTypeListed: [Missing] extends [never] ? true : Missing = true;
