@@ -51,6 +51,9 @@ class CapabilitiesRead(BaseModel):
     market_orders: bool
     gtc: bool
     partial_fills: bool
+    exchange_timezone: str = Field(
+        description="The venue's time zone: its trading day (daily loss) turns over at its midnight"
+    )
 
 
 class AccountSummaryRead(BaseModel):

@@ -40,6 +40,8 @@ class Capabilities:
     market_orders: bool = True
     gtc: bool = True
     partial_fills: bool = True
+    exchange_timezone: str = "America/New_York"
+    """The venue's time zone: its trading day, the one daily loss counts over, turns over at its midnight."""
 
 
 class ConnectionState(StrEnum):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import uuid
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.agent.settings_service import effective_parameters
-from backend.brokers.base import AccountSummary, BrokerPort, Position, Quote
+from backend.brokers.base import AccountSummary, BrokerPort, Capabilities, Position, Quote
 from backend.brokers.errors import BrokerError
 from backend.domain.instruments import ComboLeg, Stock
 from backend.domain.orders import OrderType, TimeInForce
@@ -34,7 +35,19 @@ from backend.risk.context import (
 
 logger = logging.getLogger("greekdesk.execution")
 EXCHANGE_TZ = ZoneInfo("America/New_York")
+"""The US listed options' calendar: expiries and days to expiry count on it."""
 _LIMIT_FIELDS = {f.name: f for f in dataclasses.fields(RiskLimits)}
+
+
+def trading_day(now: datetime, capabilities: Capabilities | None) -> date:
+    """Return the venue's calendar date at `now`: the day daily loss counts over (SGX's, not New York's, for POEMS)."""
+    zone = EXCHANGE_TZ if capabilities is None else _zone(capabilities.exchange_timezone)
+    return now.astimezone(zone).date()
+
+
+@functools.lru_cache(maxsize=16)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
 
 
 def limits_from_parameters(parameters: dict[str, Any]) -> RiskLimits:
@@ -229,7 +242,7 @@ def _context(
         limits=state.limits,
         trading=state.trading,
         now=state.now,
-        today=state.now.astimezone(EXCHANGE_TZ).date(),
+        today=trading_day(state.now, broker.capabilities),
         orders_last_minute=state.orders_last_minute,
         capabilities=broker.capabilities,
     )

@@ -164,8 +164,8 @@ class ExecutionService:
     ) -> tuple[gate_inputs.ClientState, AccountSummary]:
         now = self._now()
         account = await broker.account_summary()
-        # Day P&L counts from the first look at the account on this exchange day.
-        day = now.astimezone(gate_inputs.EXCHANGE_TZ).date()
+        # Day P&L counts from the first look at the account on the venue's trading day.
+        day = gate_inputs.trading_day(now, broker.capabilities)
         opened = await gate_inputs.day_opening_value(db, client_id, day, account.net_liquidation.amount)
         state = gate_inputs.ClientState(
             limits=await gate_inputs.client_limits(db, client_id),

@@ -87,6 +87,7 @@ class PhillipBroker:
         market_orders=False,
         gtc=False,
         partial_fills=True,
+        exchange_timezone="Asia/Singapore",
     )
 
     def __init__(

@@ -9,6 +9,7 @@ from datetime import timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -25,7 +26,7 @@ from backend.domain.orders import OrderRequest
 from backend.domain.values import NetPrice, Quantity
 from backend.kit.container import Container
 from backend.kit.db import TenantScope, scoped_session
-from backend.models import BrokerAccount, BrokerOAuthState, Order, Trade
+from backend.models import BrokerAccount, BrokerOAuthState, DayBaseline, Order, Trade
 from backend.models.base import utcnow
 from backend.tests.brokers.phillip.conftest import REDIRECT_URI, StandIn, serve
 from backend.tests.conftest import bearer, create_client_user, login
@@ -107,6 +108,7 @@ async def test_client_onboarded_through_oauth_sees_quotes_and_account_and_an_ord
     assert (status["kind"], status["state"], status["has_credentials"]) == (KIND, "connected", True)
     assert status["capabilities"]["options"] is False
     assert status["capabilities"]["market_orders"] is False
+    assert status["capabilities"]["exchange_timezone"] == "Asia/Singapore"
     assert status["account"]["account_id"] == account_no
     assert status["account"]["currency"] == "SGD"
     assert Decimal(status["account"]["cash"]) == stand_in.fake.config.starting_cash
@@ -130,6 +132,10 @@ async def test_client_onboarded_through_oauth_sees_quotes_and_account_and_an_ord
 
     positions = (await api.get(f"{base}/positions", headers=headers)).json()["items"]
     assert [(p["symbol"], Decimal(p["quantity"])) for p in positions] == [("D05", Decimal(100))]
+    # The daily loss limit counts over SGX's trading day, not New York's.
+    async with scoped_session(container.sessions, TenantScope.for_client(client_id)) as db:
+        days = (await db.execute(select(DayBaseline.day).where(DayBaseline.client_id == client_id))).scalars()
+        assert list(days) == [utcnow().astimezone(ZoneInfo("Asia/Singapore")).date()]
     held = await stand_in.fake.account(username).broker.positions()
     assert [(p.instrument.key, p.quantity) for p in held] == [("D05", Decimal(100))]
 

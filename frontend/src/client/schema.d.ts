@@ -1284,6 +1284,11 @@ export interface components {
             combos: boolean;
             /** Delayed Data */
             delayed_data: boolean;
+            /**
+             * Exchange Timezone
+             * @description The venue's time zone: its trading day (daily loss) turns over at its midnight
+             */
+            exchange_timezone: string;
             /** Gtc */
             gtc: boolean;
             /** Market Orders */
