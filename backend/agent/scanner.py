@@ -213,12 +213,14 @@ async def run_scan(
         except (BrokerError, AppError) as exc:
             summary.errors.append(f"{symbol}: {getattr(exc, 'message', str(exc))}")
     summary.chains = len(views)
-    room = holdings.net_liquidation * params.sizing.max_risk_total_pct / _HUNDRED
-    room -= await capital_at_risk(db, client_id, today)
     strategy = strategy_params(params, holdings.net_liquidation, broker.capabilities.combos)
+    # The search comes before the scan's first read of the database: its 100 ms or more of analysis
+    # then holds no pooled connection (the tick committed its earlier reads).
     async with analysis or contextlib.nullcontext():
         candidates = await _candidates(views, holdings, strategy, params)
     summary.candidates = len(candidates)
+    room = holdings.net_liquidation * params.sizing.max_risk_total_pct / _HUNDRED
+    room -= await capital_at_risk(db, client_id, today)
     busy = await busy_keys(db, client_id) | holdings.option_keys
     screen = await execution.screen(db, client_id)
     proposed_for: set[str] = set()
