@@ -12,13 +12,14 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.agent.settings_service import effective_parameters, settings_of
 from backend.audit.service import Actor, record
 from backend.brokers.base import AccountSummary, BrokerPort, PlacedOrder
 from backend.brokers.errors import BrokerError, OrderRejected, UnknownOrder
@@ -272,7 +273,17 @@ class ExecutionService:
                 "rationale": f"Close the position {position.instrument_key}",
             }
         )
-        return await self.propose(db, client_id, ticket, origin="user", actor=actor, strategy="close")
+        # Priced at the natural price of now: it waits for a person as long as the client lets proposals wait.
+        ttl = effective_parameters(await settings_of(db, client_id)).proposal_ttl_seconds
+        return await self.propose(
+            db,
+            client_id,
+            ticket,
+            origin="user",
+            actor=actor,
+            strategy="close",
+            expires_at=self._now() + timedelta(seconds=ttl),
+        )
 
     async def approve(
         self, db: AsyncSession, client_id: uuid.UUID, trade_id: uuid.UUID, actor: Actor

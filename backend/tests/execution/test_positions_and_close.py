@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import httpx
+from sqlalchemy import update
 
 from backend.kit.container import Container
+from backend.kit.db import TenantScope, scoped_session
+from backend.models import Trade
+from backend.models.base import utcnow
 from backend.tests.conftest import bearer, create_client_user, login
 
 
@@ -40,6 +46,12 @@ async def test_positions_are_valued_closed_through_approval_and_the_pnl_realised
     assert closing["legs"][0]["side"] == "sell"
     assert closing["quantity"] == 10
     assert Decimal(closing["limit_price"]) < 0, "selling to close is a credit"
+    # Priced at this moment's natural price, it waits as long as the client lets a proposal wait.
+    ttl = (await api.get(f"{base}/agent/parameters", headers=headers)).json()["parameters"][
+        "proposal_ttl_seconds"
+    ]
+    waits = datetime.fromisoformat(closing["expires_at"]) - datetime.now(UTC)
+    assert timedelta(seconds=ttl - 30) < waits <= timedelta(seconds=ttl)
     approved = (await api.post(f"{base}/agent/approve/{closing['id']}", headers=headers)).json()
     assert approved["status"] == "filled", approved
     assert (await api.get(f"{base}/positions", headers=headers)).json()["items"] == []
@@ -92,3 +104,33 @@ async def test_closing_an_unknown_position_is_404(api: httpx.AsyncClient, contai
     )
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "position_not_found"
+
+
+async def test_a_close_proposal_left_past_its_time_cannot_be_approved(
+    api: httpx.AsyncClient, container: Container
+) -> None:
+    user = await create_client_user(container)
+    headers = bearer((await login(api, user.email))["access_token"])
+    base = f"/clients/{user.client_id}"
+    quote = (await api.get(f"{base}/market/quote?symbols=SPY", headers=headers)).json()["quotes"][0]
+    ticket = {
+        "legs": [{"sec_type": "stock", "symbol": "SPY", "side": "buy"}],
+        "quantity": 5,
+        "limit_price": str(Decimal(quote["ask"]) + 1),
+    }
+    assert (await api.post(f"{base}/trades", headers=headers, json=ticket)).json()["status"] == "filled"
+    (position,) = (await api.get(f"{base}/positions", headers=headers)).json()["items"]
+    closing = (await api.post(f"{base}/positions/{position['id']}/close", headers=headers)).json()
+    async with scoped_session(container.sessions, TenantScope.for_client(user.client_id)) as db:
+        await db.execute(
+            update(Trade)
+            .where(Trade.id == uuid.UUID(closing["id"]))
+            .values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+        await db.commit()
+
+    late = await api.post(f"{base}/agent/approve/{closing['id']}", headers=headers)
+
+    assert late.status_code == 409, late.text
+    assert late.json()["error"]["details"]["status"] == "expired"
+    assert len((await api.get(f"{base}/positions", headers=headers)).json()["items"]) == 1
