@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import datetime
 from typing import Any
 
 from backend.audit.service import Actor
+from backend.domain.orders import OrderRequest
 from backend.execution.tickets import TradeTicket
 from backend.kit.container import Container
 from backend.kit.db import TenantScope, scoped_session
@@ -26,3 +28,21 @@ async def agent_proposal(
             actor=Actor("agent", "test"),
             expires_at=expires_at,
         )
+
+
+class SendHeld:
+    """A client's real adapter, except that a send waits (in flight) until the test lets it arrive."""
+
+    def __init__(self, broker: Any) -> None:
+        self._broker = broker
+        self.sending = asyncio.Event()
+        self.arrive = asyncio.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._broker, name)
+
+    async def place_order(self, request: OrderRequest) -> Any:
+        """Say the send has started, wait to be let through, then place the order for real."""
+        self.sending.set()
+        await self.arrive.wait()
+        return await self._broker.place_order(request)

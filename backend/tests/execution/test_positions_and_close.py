@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import httpx
 from sqlalchemy import update
@@ -16,21 +17,28 @@ from backend.models.base import utcnow
 from backend.tests.conftest import bearer, create_client_user, login
 
 
+async def _holding_spy(
+    api: httpx.AsyncClient, base: str, headers: dict[str, str], quantity: int
+) -> dict[str, Any]:
+    """Buy `quantity` SPY a dollar over the ask (it fills) and return the one position it makes."""
+    quote = (await api.get(f"{base}/market/quote?symbols=SPY", headers=headers)).json()["quotes"][0]
+    ticket = {
+        "legs": [{"sec_type": "stock", "symbol": "SPY", "side": "buy"}],
+        "quantity": quantity,
+        "limit_price": str(Decimal(quote["ask"]) + 1),
+    }
+    assert (await api.post(f"{base}/trades", headers=headers, json=ticket)).json()["status"] == "filled"
+    (position,) = (await api.get(f"{base}/positions", headers=headers)).json()["items"]
+    return dict(position)
+
+
 async def test_positions_are_valued_closed_through_approval_and_the_pnl_realised(
     api: httpx.AsyncClient, container: Container
 ) -> None:
     user = await create_client_user(container)
     headers = bearer((await login(api, user.email))["access_token"])
     base = f"/clients/{user.client_id}"
-    quote = (await api.get(f"{base}/market/quote?symbols=SPY", headers=headers)).json()["quotes"][0]
-    ticket = {
-        "legs": [{"sec_type": "stock", "symbol": "SPY", "side": "buy"}],
-        "quantity": 10,
-        "limit_price": str(Decimal(quote["ask"]) + 1),
-    }
-    assert (await api.post(f"{base}/trades", headers=headers, json=ticket)).json()["status"] == "filled"
-
-    (position,) = (await api.get(f"{base}/positions", headers=headers)).json()["items"]
+    position = await _holding_spy(api, base, headers, 10)
     mark = Decimal(position["mark"])
     assert Decimal(position["market_value"]) == mark * 10
     assert Decimal(position["unrealized_pnl"]) == (mark - Decimal(position["average_cost"])) * 10
@@ -112,14 +120,7 @@ async def test_a_close_proposal_left_past_its_time_cannot_be_approved(
     user = await create_client_user(container)
     headers = bearer((await login(api, user.email))["access_token"])
     base = f"/clients/{user.client_id}"
-    quote = (await api.get(f"{base}/market/quote?symbols=SPY", headers=headers)).json()["quotes"][0]
-    ticket = {
-        "legs": [{"sec_type": "stock", "symbol": "SPY", "side": "buy"}],
-        "quantity": 5,
-        "limit_price": str(Decimal(quote["ask"]) + 1),
-    }
-    assert (await api.post(f"{base}/trades", headers=headers, json=ticket)).json()["status"] == "filled"
-    (position,) = (await api.get(f"{base}/positions", headers=headers)).json()["items"]
+    position = await _holding_spy(api, base, headers, 5)
     closing = (await api.post(f"{base}/positions/{position['id']}/close", headers=headers)).json()
     async with scoped_session(container.sessions, TenantScope.for_client(user.client_id)) as db:
         await db.execute(

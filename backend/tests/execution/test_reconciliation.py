@@ -15,13 +15,13 @@ from backend.brokers.errors import BrokerTimeout
 from backend.domain.instruments import Side, Stock
 from backend.domain.orders import OrderRequest, OrderType
 from backend.domain.values import Quantity
-from backend.execution.tickets import TradeTicket
 from backend.kit.container import Container
 from backend.kit.db import TenantScope, scoped_session
 from backend.models import AuditRecord, Order, Position, Trade
 from backend.models.base import utcnow
 from backend.runtime.broker_sessions import ManagedSession
 from backend.tests.conftest import AppFactory, ClientUser, create_client_user
+from backend.tests.execution.helpers import SendHeld, agent_proposal
 from backend.tests.factories import create_stock_order
 
 
@@ -109,6 +109,21 @@ async def test_fills_reported_after_sending_reach_the_books_through_the_event_st
     assert await _state(container, user.client_id) == ("filled", "filled", Decimal(3))
 
 
+async def _marketable_spy_buy(container: Container, user: ClientUser, broker: Any) -> Trade:
+    """Propose buying 3 SPY a dollar over the ask, as the agent would: it fills when sent."""
+    ask = (await broker.quotes([Stock("SPY")]))[0].ask
+    assert ask is not None
+    return await agent_proposal(
+        container,
+        user.client_id,
+        {
+            "legs": [{"sec_type": "stock", "symbol": "SPY", "side": "buy"}],
+            "quantity": 3,
+            "limit_price": str(ask.value + 1),
+        },
+    )
+
+
 class _AckLost:
     """The client's real adapter, except that a placed order's answer is lost on the way back."""
 
@@ -133,19 +148,7 @@ async def test_a_lost_acknowledgement_makes_the_order_unknown_then_reconciles_wi
     real = session.broker
     flaky = _AckLost(real)
     session.broker = flaky
-    ask = (await real.quotes([Stock("SPY")]))[0].ask
-    assert ask is not None
-    ticket = TradeTicket.model_validate(
-        {
-            "legs": [{"sec_type": "stock", "symbol": "SPY", "side": "buy"}],
-            "quantity": 3,
-            "limit_price": str(ask.value + 1),
-        }
-    )
-    async with scoped_session(container.sessions, TenantScope.for_client(user.client_id)) as db:
-        proposed = await container.execution.propose(
-            db, user.client_id, ticket, origin="agent", actor=Actor("agent", "t")
-        )
+    proposed = await _marketable_spy_buy(container, user, real)
     async with scoped_session(container.sessions, TenantScope.for_client(user.client_id)) as db:
         trade = await container.execution.approve(db, user.client_id, proposed.id, Actor("user", "u"))
         assert trade.status == "unknown"
@@ -169,42 +172,13 @@ async def test_periodic_reconciliation_resolves_orders_without_a_reconnect(app_f
     assert await _state(container, user.client_id) == ("rejected", "rejected", Decimal(0))
 
 
-class _SendHeld:
-    """The client's real adapter, except that a send waits (in flight) until the test lets it arrive."""
-
-    def __init__(self, broker: Any) -> None:
-        self._broker = broker
-        self.sending = asyncio.Event()
-        self.arrive = asyncio.Event()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._broker, name)
-
-    async def place_order(self, request: OrderRequest) -> Any:
-        self.sending.set()
-        await self.arrive.wait()
-        return await self._broker.place_order(request)
-
-
 async def test_reconciliation_during_a_send_leaves_the_order_to_the_sender(container: Container) -> None:
     user = await create_client_user(container)
     session = await _connected(container, user)
     real = session.broker
-    held = _SendHeld(real)
+    held = SendHeld(real)
     session.broker = held
-    ask = (await real.quotes([Stock("SPY")]))[0].ask
-    assert ask is not None
-    ticket = TradeTicket.model_validate(
-        {
-            "legs": [{"sec_type": "stock", "symbol": "SPY", "side": "buy"}],
-            "quantity": 3,
-            "limit_price": str(ask.value + 1),
-        }
-    )
-    async with scoped_session(container.sessions, TenantScope.for_client(user.client_id)) as db:
-        proposed = await container.execution.propose(
-            db, user.client_id, ticket, origin="agent", actor=Actor("agent", "t")
-        )
+    proposed = await _marketable_spy_buy(container, user, real)
 
     async def approve() -> str:
         async with scoped_session(container.sessions, TenantScope.for_client(user.client_id)) as db:

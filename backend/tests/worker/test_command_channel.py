@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from redis.asyncio import Redis
@@ -24,6 +23,7 @@ from backend.kit.db import TenantScope, scoped_session
 from backend.models import Order
 from backend.models.base import utcnow
 from backend.tests.conftest import create_client_user
+from backend.tests.execution.helpers import SendHeld
 from backend.tests.factories import create_stock_order
 from backend.worker.commands import CommandServer
 from backend.worker.frames import Reply, Request, seal
@@ -108,23 +108,6 @@ async def test_an_order_through_a_worker_that_lost_its_lease_is_refused_and_neve
     assert [o for o in await local.open_orders() if o.client_order_id == "gd-fenced-1"] == []
 
 
-class _SendHeld:
-    """The worker's real adapter, except that a send waits until the test lets it arrive."""
-
-    def __init__(self, broker: Any) -> None:
-        self._broker = broker
-        self.sending = asyncio.Event()
-        self.arrive = asyncio.Event()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._broker, name)
-
-    async def place_order(self, request: OrderRequest) -> Any:
-        self.sending.set()
-        await self.arrive.wait()
-        return await self._broker.place_order(request)
-
-
 async def test_the_workers_reconciliation_leaves_a_forwarded_send_under_way_to_it(
     container: Container, link: Link
 ) -> None:
@@ -145,7 +128,7 @@ async def test_the_workers_reconciliation_leaves_a_forwarded_send_under_way_to_i
         limit_price=limit,
         written_at=utcnow() - timedelta(minutes=2),
     )
-    held = _SendHeld(real)
+    held = SendHeld(real)
     session.broker = held
     remote = RemoteBroker(client, link.channel)
     await remote.connect()
