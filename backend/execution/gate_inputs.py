@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import logging
 import uuid
 from dataclasses import dataclass
@@ -41,13 +40,9 @@ _LIMIT_FIELDS = {f.name: f for f in dataclasses.fields(RiskLimits)}
 
 def trading_day(now: datetime, capabilities: Capabilities | None) -> date:
     """Return the venue's calendar date at `now`: the day daily loss counts over (SGX's, not New York's, for POEMS)."""
-    zone = EXCHANGE_TZ if capabilities is None else _zone(capabilities.exchange_timezone)
+    # ZoneInfo keeps one instance per key: asking again costs a cache lookup, not a file read.
+    zone = EXCHANGE_TZ if capabilities is None else ZoneInfo(capabilities.exchange_timezone)
     return now.astimezone(zone).date()
-
-
-@functools.lru_cache(maxsize=16)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
 
 
 def limits_from_parameters(parameters: dict[str, Any]) -> RiskLimits:

@@ -120,8 +120,8 @@ async def limits_usage(db: AsyncSession, container: Container, client_id: uuid.U
     budget = None
     if account is not None:
         net_liq = account.net_liquidation.amount
-        trading_day = gate_inputs.trading_day(now, broker.port.capabilities if broker.port else None)
-        opened = await gate_inputs.day_opening_value(db, client_id, trading_day, net_liq)
+        venue_day = gate_inputs.trading_day(now, broker.port.capabilities if broker.port else None)
+        opened = await gate_inputs.day_opening_value(db, client_id, venue_day, net_liq)
         pnl = net_liq - opened
         daily = _usage("daily_loss", "Daily loss", "money", risk.max_daily_loss, pnl, max(-pnl, Decimal(0)))
         budget = (sizing.max_risk_total_pct / 100 * net_liq).quantize(Decimal("0.01"))
