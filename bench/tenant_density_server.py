@@ -8,8 +8,12 @@ puts their agent in autonomous mode and opens their broker session, which starts
 Timing hook (bench-side, no app change): the app exports no per-tick timing, so this process wraps
 `AgentRuntime.run_once` (stamps the tick's start in a context variable) and
 `SimulatorBroker.place_order` (reads it). Tick-to-order is the time from the start of the agent
-tick that decided an order (the loop waking up, before its quote reads, scan and risk gate) to the
-call of the broker's `place_order` for it. The wrappers only read the clock and call through.
+tick that decided an order (the loop waking up, before its quote reads, the legs' re-quote and the
+risk gate) to the call of the broker's `place_order` for it. In the loop a scan's analysis (chains
+and the candidate search) runs apart and the tick after it decides, so tick-to-order does not hold
+the analysis; scan-to-order does: from the start of the analysis the order came from (before its
+chain reads) to the same call. It wraps the runtime's `analyse` and `decide` the same way. The
+wrappers only read the clock and call through.
 
 `peer`: N bare asyncio tasks, each with its own `SimulatorBroker` on one shared simulated market,
 making the same broker calls as our loop without our stack (no database, no analysis, no gate):
@@ -47,6 +51,7 @@ from bench.ws_fanout_servers import raise_file_limit, say, stdin_lines  # noqa: 
 
 WATCHLIST = ("SPY", "QQQ", "AAPL")  # the default profile's
 _tick_started: contextvars.ContextVar[float | None] = contextvars.ContextVar("tick_started", default=None)
+_scan_started: contextvars.ContextVar[float | None] = contextvars.ContextVar("scan_started", default=None)
 
 
 class Samples:
@@ -59,6 +64,7 @@ class Samples:
         """Forget everything (a new window starts)."""
         self.ticks: list[float] = []
         self.orders: list[float] = []
+        self.scan_orders: list[float] = []
         self.scans = self.proposed = self.approved = 0
         self.errors: list[str] = []
 
@@ -68,6 +74,7 @@ class Samples:
             {
                 "tick_ms": [round(v * 1000, 3) for v in self.ticks],
                 "order_ms": [round(v * 1000, 3) for v in self.orders],
+                "scan_order_ms": [round(v * 1000, 3) for v in self.scan_orders],
                 "scans": self.scans,
                 "proposed": self.proposed,
                 "approved": self.approved,
@@ -80,34 +87,57 @@ SAMPLES = Samples()
 
 
 def install_timing_hooks() -> None:
-    """Wrap the agent tick and the simulator's order call so tick-to-order can be read."""
+    """Wrap the agent tick, its scan's two halves and the simulator's order call so tick-to-order can be read."""
+    import backend.agent.runtime as runtime
     from backend.agent.runtime import AgentRuntime, TickReport
+    from backend.agent.scanner import Analysis, ScanSummary
 
     run_once = AgentRuntime.run_once
     place_order = SimulatorBroker.place_order
+    # Names the runtime imported: patched in its namespace, where it looks them up.
+    namespace = vars(runtime)
+    analyse: Callable[..., Awaitable[Analysis]] = namespace["analyse"]
+    decide: Callable[..., Awaitable[ScanSummary]] = namespace["decide"]
+    # By id, holding the analysis so that its id is not reused while it waits for its decision.
+    analysis_started: dict[int, tuple[Analysis, float]] = {}
 
-    async def timed_run_once(
-        self: AgentRuntime, client_id: uuid.UUID, *, force_scan: bool = False
-    ) -> TickReport:
+    async def timed_run_once(self: AgentRuntime, client_id: uuid.UUID, **flags: bool) -> TickReport:
         started = time.perf_counter()
-        token = _tick_started.set(started)
+        token, scan_token = _tick_started.set(started), _scan_started.set(None)
         try:
-            report = await run_once(self, client_id, force_scan=force_scan)
+            report = await run_once(self, client_id, **flags)
             SAMPLES.scans += report.scanned
             SAMPLES.proposed += len(report.proposed)
             SAMPLES.approved += len(report.approved)
             return report
         finally:
             _tick_started.reset(token)
+            _scan_started.reset(scan_token)
             SAMPLES.ticks.append(time.perf_counter() - started)
 
+    async def timed_analyse(*args: Any, **kwargs: Any) -> Analysis:
+        started = time.perf_counter()
+        found = await analyse(*args, **kwargs)
+        analysis_started[id(found)] = (found, started)
+        return found
+
+    async def timed_decide(*args: Any, **kwargs: Any) -> ScanSummary:
+        found = next(arg for arg in args if isinstance(arg, Analysis))
+        # Left set for the rest of the tick: its approvals place the orders after `decide` returns.
+        _, started = analysis_started.pop(id(found), (found, None))
+        _scan_started.set(started)
+        return await decide(*args, **kwargs)
+
     async def timed_place_order(self: SimulatorBroker, request: OrderRequest) -> OrderState:
-        started = _tick_started.get()
+        started, scan = _tick_started.get(), _scan_started.get()
         if started is not None:  # an order the agent's tick decided (not an operator's or a user's)
             SAMPLES.orders.append(time.perf_counter() - started)
+        if scan is not None:
+            SAMPLES.scan_orders.append(time.perf_counter() - scan)
         return await place_order(self, request)
 
     AgentRuntime.run_once = timed_run_once  # type: ignore[method-assign]
+    namespace["analyse"], namespace["decide"] = timed_analyse, timed_decide
     SimulatorBroker.place_order = timed_place_order  # type: ignore[method-assign]
 
 
@@ -242,7 +272,9 @@ async def _bare_loop(broker: SimulatorBroker, tick_seconds: float, scan_seconds:
                     OrderType.LIMIT,
                     NetPrice(quote.ask.value),
                 )
+                # The peer's tick holds its scan's reads: its scan-to-order is its tick-to-order.
                 SAMPLES.orders.append(time.perf_counter() - started)
+                SAMPLES.scan_orders.append(SAMPLES.orders[-1])
                 try:
                     await broker.place_order(request)
                 except BrokerError as exc:  # counted and shown: the peer must not fail quietly

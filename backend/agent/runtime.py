@@ -4,6 +4,11 @@ Every tick: expire stale proposals; unless paused, halted or disconnected, manag
 (exits), scan when the interval has passed or the underlying moved a lot, and approve its own
 proposals only while the effective mode is autonomous. A broker disconnect stops decisions until
 the session reconnects and the order sync has reconciled (its connect listener runs first).
+
+In the loop a scan is split in two: its analysis (chains and the candidate search, a few hundred
+milliseconds of broker reads and CPU) runs as a task of its own, and the tick that follows it,
+woken as soon as it is done, decides on fresh quotes of the chosen legs. Meanwhile the client's
+ticks keep their pace: exits are never held up by a search.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -24,8 +29,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.agent.autopilot import approve_own, effective_mode, expire_proposals, pending_proposals
 from backend.agent.manager import manage
+from backend.agent.pacing import Pace, Pacer
 from backend.agent.parameters import AgentParameters
-from backend.agent.scanner import run_scan
+from backend.agent.scanner import Analysis, ScanSummary, analyse, decide
 from backend.agent.settings_service import effective_parameters, settings_of
 from backend.audit.service import Actor, open_cross_tenant
 from backend.brokers.base import BrokerPort, ConnectionState
@@ -50,10 +56,26 @@ logger = logging.getLogger("greekdesk.agent")
 _HUNDRED = Decimal(100)
 SCAN_READY_SECONDS = 5.0
 CLOSE_GRACE_SECONDS = 10.0
+ANALYSIS_MAX_AGE = timedelta(seconds=30)
+"""An analysis decided on later than this is dropped and the scan runs again: its picks (strikes by
+delta) are re-priced, but not re-picked, at the decision."""
 ANALYSIS_SLOTS = 1
-"""Scans analysing at once in this process. The analysis is Python on the event loop, in slices: more
+"""Scans searching at once in this process. The search is Python on the event loop, in slices: more
 at once finish no sooner in total, but each takes longer. Broker calls are not inside the slot, so
-slow brokers still overlap."""
+slow brokers still overlap. Background searches also give way to ticks under way (`Pacer`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    """What one tick knows when it considers a scan."""
+
+    broker: BrokerPort
+    client_id: uuid.UUID
+    params: AgentParameters
+    mode: str
+    now: datetime
+    today: date
+    last_scan_at: datetime | None
 
 
 @dataclass
@@ -90,11 +112,13 @@ class AgentRuntime:
         self._trading = trading
         self._clock = clock
         self._loops: dict[uuid.UUID, asyncio.Task[None]] = {}
+        self._analyses: dict[uuid.UUID, asyncio.Task[Analysis]] = {}
+        self._wakes: dict[uuid.UUID, asyncio.Event] = {}
         self._reconciled: set[uuid.UUID] = set()
         self._spots: dict[tuple[uuid.UUID, str], Decimal] = {}
         self._discovery: asyncio.Task[None] | None = None
         self._closing = asyncio.Event()
-        self._analysis = asyncio.Semaphore(ANALYSIS_SLOTS)
+        self._pacer = Pacer(ANALYSIS_SLOTS)
         self._scan_slots = asyncio.Semaphore(settings.agent_scan_slots)
         self._pnl = PnlRecorder(sessions, timedelta(seconds=settings.pnl_snapshot_seconds), clock)
 
@@ -148,16 +172,19 @@ class AgentRuntime:
                 )
 
     async def _loop(self, client_id: uuid.UUID) -> None:
+        # Set by a finished analysis (its decision should not wait out a tick) and by close().
+        wake = self._wakes.setdefault(client_id, asyncio.Event())
         while not self._closing.is_set():
+            wake.clear()
             try:
-                await self.run_once(client_id)
+                await self.run_once(client_id, analyse_apart=True)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 # One client's failure must not stop its loop for good, nor anyone else's.
                 logger.exception("agent tick failed", extra={"client_id": str(client_id)})
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._closing.wait(), self._settings.agent_tick_seconds)
+                await asyncio.wait_for(wake.wait(), self._settings.agent_tick_seconds)
 
     def _broker(self, client_id: uuid.UUID) -> BrokerPort | None:
         session = self._brokers.registry.get(client_id)
@@ -172,9 +199,16 @@ class AgentRuntime:
         await self.wait_ready(client_id, SCAN_READY_SECONDS)
         return dataclasses.asdict(await self.run_once(client_id, force_scan=True))
 
-    async def run_once(self, client_id: uuid.UUID, *, force_scan: bool = False) -> TickReport:
-        """Run one tick for one client (the loop calls this; tests call it with a simulated clock)."""
-        report = await self._tick(client_id, force_scan)
+    async def run_once(
+        self, client_id: uuid.UUID, *, force_scan: bool = False, analyse_apart: bool = False
+    ) -> TickReport:
+        """Run one tick for one client (the loop calls this; tests call it with a simulated clock).
+
+        `analyse_apart` (the loop): a due scan's analysis starts as a task of its own and a later
+        tick decides on it. Otherwise, and always for `force_scan`, the scan runs whole in this tick.
+        """
+        with self._pacer.foreground():
+            report = await self._tick(client_id, force_scan, analyse_apart)
         self._announce(client_id, report)
         return report
 
@@ -196,7 +230,7 @@ class AgentRuntime:
                 ),
             )
 
-    async def _tick(self, client_id: uuid.UUID, force_scan: bool) -> TickReport:
+    async def _tick(self, client_id: uuid.UUID, force_scan: bool, analyse_apart: bool) -> TickReport:
         broker = self._broker(client_id)
         now = self._clock()
         if broker is not None:
@@ -230,31 +264,13 @@ class AgentRuntime:
                 report.exits = [str(trade.id) for trade, _ in exits]
                 its_own += [trade.id for trade, _ in exits if trade.status == "pending_approval"]
                 await db.commit()
-                # A due scan waits for a free slot on a later tick rather than queueing in this one:
-                # the client's exits and approvals keep their pace when many clients come due at once
-                # (a worker starting or taking over), and a scan starts from fresh quotes.
-                if trading is TradingMode.ACTIVE and (
-                    force_scan
-                    or (
-                        not self._scan_slots.locked()
-                        and await self._scan_due(broker, client_id, params, settings.last_scan_at, now)
-                    )
-                ):
-                    async with self._scan_slots:
-                        summary = await run_scan(
-                            db,
-                            self._execution,
-                            broker,
-                            client_id,
-                            params=params,
-                            mode=mode,
-                            now=now,
-                            today=today,
-                            rate=self._settings.risk_free_rate,
-                            analysis=self._analysis,
-                        )
+                summary = None
+                if trading is TradingMode.ACTIVE:
+                    scan = _Scan(broker, client_id, params, mode, now, today, settings.last_scan_at)
+                    summary = await self._scan(db, scan, force_scan, analyse_apart)
+                if summary is not None:
                     settings = await settings_of(db, client_id)
-                    settings.last_scan_at, settings.last_scan_summary = now, summary.as_dict()
+                    settings.last_scan_at, settings.last_scan_summary = summary.at, summary.as_dict()
                     report.scanned, report.proposed = True, summary.proposed
                     its_own += [uuid.UUID(trade_id) for trade_id in summary.proposed]
                     await db.commit()
@@ -270,14 +286,74 @@ class AgentRuntime:
                 report.approved = [str(trade.id) for trade in approved]
             return report
 
-    async def _scan_due(
-        self,
-        broker: BrokerPort,
-        client_id: uuid.UUID,
-        params: AgentParameters,
-        last_scan_at: datetime | None,
-        now: datetime,
-    ) -> bool:
+    async def _scan(self, db: AsyncSession, scan: _Scan, force: bool, apart: bool) -> ScanSummary | None:
+        """Decide on a finished analysis, or start one when a scan is due; None when nothing was decided."""
+        running = self._analyses.get(scan.client_id)
+        if running is not None and not running.done() and not force:
+            return None
+        if running is not None:
+            # Done, or a forced scan (the worker's `scan`) that would rather not analyse twice.
+            try:
+                found = await running
+            finally:
+                # Whoever finds it still there decides on it: a forced scan and the loop's tick can
+                # both wait for one analysis, and only one of them may propose from it.
+                claimed = self._analyses.get(scan.client_id) is running
+                if claimed:
+                    del self._analyses[scan.client_id]
+            # Settings changed meanwhile (other strategies, limits or watchlist), or it waited too
+            # long: the scan is still due, so a later tick analyses again.
+            fresh = found.params == scan.params and scan.now - found.at <= ANALYSIS_MAX_AGE
+            if claimed and fresh:
+                return await self._decide(db, scan, found)
+            if not force:
+                return None
+        # A due scan waits for a free slot on a later tick rather than queueing in this one: the
+        # client's exits and approvals keep their pace when many clients come due at once (a worker
+        # starting or taking over), and a scan starts from fresh quotes.
+        if not force and (self._scan_slots.locked() or not await self._scan_due(scan)):
+            return None
+        if apart and not force:
+            task = asyncio.create_task(
+                self._analyse(scan, self._pacer), name=f"agent-analysis:{scan.client_id}"
+            )
+            task.add_done_callback(lambda _: self._wake(scan.client_id))
+            self._analyses[scan.client_id] = task
+            return None
+        return await self._decide(db, scan, await self._analyse(scan, self._pacer.inline()))
+
+    def _wake(self, client_id: uuid.UUID) -> None:
+        wake = self._wakes.get(client_id)
+        if wake is not None:
+            wake.set()
+
+    async def _analyse(self, scan: _Scan, pace: Pace) -> Analysis:
+        async with self._scan_slots:
+            return await analyse(
+                scan.broker,
+                params=scan.params,
+                now=scan.now,
+                today=scan.today,
+                rate=self._settings.risk_free_rate,
+                pace=pace,
+            )
+
+    async def _decide(self, db: AsyncSession, scan: _Scan, found: Analysis) -> ScanSummary:
+        return await decide(
+            db,
+            self._execution,
+            scan.broker,
+            scan.client_id,
+            found,
+            mode=scan.mode,
+            now=scan.now,
+            today=scan.today,
+            rate=self._settings.risk_free_rate,
+        )
+
+    async def _scan_due(self, scan: _Scan) -> bool:
+        broker, client_id, params, now = scan.broker, scan.client_id, scan.params, scan.now
+        last_scan_at = scan.last_scan_at
         due = last_scan_at is None or now - last_scan_at >= timedelta(seconds=params.scan_interval_seconds)
         quotes = await broker.quotes([Stock(symbol) for symbol in params.watchlist])
         moved = False
@@ -295,17 +371,21 @@ class AgentRuntime:
 
     async def stop(self, client_id: uuid.UUID) -> None:
         """Stop one client's loop (its lease moved, or its broker was replaced)."""
-        task = self._loops.pop(client_id, None)
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        self._wakes.pop(client_id, None)
+        for task in (self._loops.pop(client_id, None), self._analyses.pop(client_id, None)):
+            if task is not None:
+                task.cancel()
+                # The analysis's own failure no longer matters: nothing will decide on it.
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
 
     async def close(self) -> None:
         """Stop every loop: let a tick in progress finish (briefly), then cancel what is left."""
         # Cancelling a tick halfway through a database write can leave SQLite's write lock held by
         # a connection nobody closes, and then the simulator's final save waits on it.
         self._closing.set()
+        for wake in self._wakes.values():
+            wake.set()
         running = [t for t in (self._discovery, *self._loops.values()) if t is not None and not t.done()]
         if running:
             await asyncio.wait(running, timeout=CLOSE_GRACE_SECONDS)
@@ -313,5 +393,5 @@ class AgentRuntime:
             self._discovery.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._discovery
-        for client_id in list(self._loops):
+        for client_id in {*self._loops, *self._analyses}:
             await self.stop(client_id)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import dataclasses
 import logging
 import uuid
@@ -17,11 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from backend.agent.pacing import Pace, Pacer
 from backend.agent.parameters import AgentParameters
 from backend.agent.strategies import Candidate, ChainView, Holdings, StrategyParams, chain_view, rank, scan
+from backend.agent.strategies.build import reprice
 from backend.agent.tickets import candidate_metrics, candidate_ticket, expires_at, leg_keys
 from backend.audit.service import Actor
-from backend.brokers.base import BrokerPort
+from backend.brokers.base import BrokerPort, OptionChain
 from backend.brokers.errors import BrokerError
 from backend.domain.instruments import Option, Stock
 from backend.execution.service import ExecutionService
@@ -106,7 +106,7 @@ def _sized_for_gate(strategy: StrategyParams, name: str, params: AgentParameters
 
 
 async def _candidates(
-    views: list[ChainView], holdings: Holdings, strategy: StrategyParams, params: AgentParameters
+    views: list[ChainView], holdings: Holdings, strategy: StrategyParams, params: AgentParameters, pace: Pace
 ) -> list[Candidate]:
     found: list[Candidate] = []
     for name in params.entry.strategies:
@@ -117,7 +117,7 @@ async def _candidates(
             # slices of one chain and strategy, yielding between them. In a thread it would hold
             # the interpreter lock against the loop, and every await of every other tick and
             # request would then wait out a switch interval to get it back.
-            await asyncio.sleep(0)
+            await pace.next_slice()
     return rank(found)
 
 
@@ -159,13 +159,14 @@ async def capital_at_risk(db: AsyncSession, client_id: uuid.UUID, today: date) -
 
 
 async def _chains(
-    broker: BrokerPort, symbol: str, params: AgentParameters, today: date, rate: Decimal
+    broker: BrokerPort, listing: OptionChain, params: AgentParameters, today: date, rate: Decimal, pace: Pace
 ) -> list[ChainView]:
-    listing = await broker.option_chain(symbol)
     window = [e for e in listing.expiries if params.entry.min_dte <= (e - today).days <= params.entry.max_dte]
     views = []
     for expiry in window[:_EXPIRIES_PER_SYMBOL]:
-        views.append(chain_view(await chain_service.chain(broker, symbol, expiry, rate, listing), today))
+        await pace.next_slice()  # valuing a chain is CPU on the loop too (quotes, then the IV solve)
+        read = await chain_service.chain(broker, listing.underlying, expiry, rate, listing)
+        views.append(chain_view(read, today))
     return views
 
 
@@ -185,6 +186,71 @@ async def holdings_of(broker: BrokerPort) -> Holdings:
     )
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """What a scan found before deciding anything: the ranked candidates and what they came from.
+
+    It reads the broker only, never the database, so it can run apart from the tick that decides on
+    it. The candidates' prices are the chains' as of `at`; the decision quotes their legs again.
+    """
+
+    at: datetime
+    params: AgentParameters
+    holdings: Holdings
+    listings: dict[str, OptionChain]
+    chains: int
+    candidates: list[Candidate]
+    errors: list[str]
+
+
+async def analyse(
+    broker: BrokerPort,
+    *,
+    params: AgentParameters,
+    now: datetime,
+    today: date,
+    rate: Decimal,
+    pace: Pace | None = None,
+) -> Analysis:
+    """Read the watchlist's chains and the holdings, and rank what the enabled strategies find.
+
+    `pace` bounds how many scans search candidates at once in this process and says what the
+    analysis does between its slices (see `backend.agent.pacing`); by default it only yields.
+    """
+    pace = pace or Pacer(1).inline()
+    if not params.entry.strategies:
+        return Analysis(now, params, Holdings(), {}, 0, [], [])
+    holdings = await holdings_of(broker)
+    listings: dict[str, OptionChain] = {}
+    views: list[ChainView] = []
+    errors: list[str] = []
+    for symbol in params.watchlist:
+        try:
+            listings[symbol] = await broker.option_chain(symbol)
+            views += await _chains(broker, listings[symbol], params, today, rate, pace)
+        except (BrokerError, AppError) as exc:
+            errors.append(f"{symbol}: {getattr(exc, 'message', str(exc))}")
+    strategy = strategy_params(params, holdings.net_liquidation, broker.capabilities.combos)
+    async with pace.slot():
+        candidates = await _candidates(views, holdings, strategy, params, pace)
+    return Analysis(now, params, holdings, listings, len(views), candidates, errors)
+
+
+async def _repriced(
+    broker: BrokerPort, analysis: Analysis, candidate: Candidate, today: date, rate: Decimal
+) -> Candidate | None:
+    # Only the candidate's legs are quoted: a few options, where the analysis read whole chains.
+    legs = {(option.strike.value, option.right) for option in candidate.options}
+    listing = analysis.listings[candidate.underlying]
+    view = chain_view(
+        await chain_service.chain(broker, candidate.underlying, candidate.expiry, rate, listing, only=legs),
+        today,
+    )
+    params = analysis.params
+    strategy = strategy_params(params, analysis.holdings.net_liquidation, broker.capabilities.combos)
+    return reprice(candidate, view, analysis.holdings, _sized_for_gate(strategy, candidate.strategy, params))
+
+
 async def run_scan(
     db: AsyncSession,
     execution: ExecutionService,
@@ -196,50 +262,65 @@ async def run_scan(
     now: datetime,
     today: date,
     rate: Decimal,
-    analysis: asyncio.Semaphore | None = None,
+    pace: Pace | None = None,
 ) -> ScanSummary:
-    """Scan the watchlist and propose the best candidates that pass the gate (one per underlying).
+    """Scan the watchlist and propose the best candidates that pass the gate (one per underlying)."""
+    found = await analyse(broker, params=params, now=now, today=today, rate=rate, pace=pace)
+    return await decide(db, execution, broker, client_id, found, mode=mode, now=now, today=today, rate=rate)
 
-    `analysis` bounds how many scans search candidates at once in this process (see `AgentRuntime`).
+
+async def decide(
+    db: AsyncSession,
+    execution: ExecutionService,
+    broker: BrokerPort,
+    client_id: uuid.UUID,
+    analysis: Analysis,
+    *,
+    mode: str,
+    now: datetime,
+    today: date,
+    rate: Decimal,
+) -> ScanSummary:
+    """Propose the best of an analysis's candidates that pass the gate at today's prices (one per underlying).
+
+    Each candidate screened is priced again from fresh quotes of its legs first; one that no longer
+    passes its strategy's filters is skipped as `repriced_out`.
     """
-    summary = ScanSummary(at=now)
-    if not params.entry.strategies:
+    params = analysis.params
+    summary = ScanSummary(
+        at=analysis.at,
+        chains=analysis.chains,
+        candidates=len(analysis.candidates),
+        errors=list(analysis.errors),
+    )
+    candidates = analysis.candidates
+    if not candidates:
         return summary
-    holdings = await holdings_of(broker)
-    views: list[ChainView] = []
-    for symbol in params.watchlist:
-        try:
-            views += await _chains(broker, symbol, params, today, rate)
-        except (BrokerError, AppError) as exc:
-            summary.errors.append(f"{symbol}: {getattr(exc, 'message', str(exc))}")
-    summary.chains = len(views)
-    strategy = strategy_params(params, holdings.net_liquidation, broker.capabilities.combos)
-    # The search comes before the scan's first read of the database: its 100 ms or more of analysis
-    # then holds no pooled connection (the tick committed its earlier reads).
-    async with analysis or contextlib.nullcontext():
-        candidates = await _candidates(views, holdings, strategy, params)
-    summary.candidates = len(candidates)
-    room = holdings.net_liquidation * params.sizing.max_risk_total_pct / _HUNDRED
+    room = analysis.holdings.net_liquidation * params.sizing.max_risk_total_pct / _HUNDRED
     room -= await capital_at_risk(db, client_id, today)
-    busy = await busy_keys(db, client_id) | holdings.option_keys
+    busy = await busy_keys(db, client_id) | analysis.holdings.option_keys
     screen = await execution.screen(db, client_id)
     proposed_for: set[str] = set()
     screened = 0
-    for index, candidate in enumerate(candidates):
+    for index, found in enumerate(candidates):
         if len(summary.proposed) >= _PROPOSALS_PER_SCAN:
             break
-        if candidate.underlying in proposed_for:
+        if found.underlying in proposed_for:
             continue
-        if leg_keys(candidate.legs) & busy:
+        if leg_keys(found.legs) & busy:
             summary.skipped["already_open"] += 1
             continue
-        if candidate.capital_at_risk > room:
+        if found.capital_at_risk > room:
             summary.skipped["total_risk_budget"] += 1
             continue
         if screened == _SCREENS_PER_SCAN:
             summary.skipped["not_screened"] += len(candidates) - index
             break
         screened += 1
+        candidate = await _repriced(broker, analysis, found, today, rate)
+        if candidate is None or candidate.capital_at_risk > room:
+            summary.skipped["repriced_out"] += 1
+            continue
         decision = await screen.check(candidate_ticket(candidate), origin="agent")
         if not decision.allowed:
             # Only candidates that pass the gate become proposals; the reasons are counted, not stored.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -72,12 +72,19 @@ def _reference_price(quote: Quote) -> Decimal:
 
 
 async def chain(
-    broker: BrokerPort, underlying: str, expiry: date, rate: Decimal, listing: OptionChain | None = None
+    broker: BrokerPort,
+    underlying: str,
+    expiry: date,
+    rate: Decimal,
+    listing: OptionChain | None = None,
+    *,
+    only: Collection[tuple[Decimal, OptionRight]] | None = None,
 ) -> ChainRead:
     """Quote every strike of one expiry and value it: IV from the mid, then greeks, vectorised.
 
     `listing` is the underlying's option chain when the caller has just read it (a scan reads it once
-    for several expiries); without it the broker is asked.
+    for several expiries); without it the broker is asked. `only` narrows the chain to those
+    (strike, right) pairs: a scan quotes the legs it is about to propose again.
     """
     if listing is None:
         listing = await broker.option_chain(underlying)
@@ -91,6 +98,7 @@ async def chain(
         Option(listing.underlying, expiry, strike, right, listing.multiplier, listing.trading_class)
         for strike in listing.strikes_for(expiry)
         for right in (OptionRight.CALL, OptionRight.PUT)
+        if only is None or (strike.value, right) in only
     ]
     spot_quote, *option_quotes = await broker.quotes([Stock(listing.underlying), *options])
     spot = _reference_price(spot_quote)

@@ -11,33 +11,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from backend.agent.strategies.candidate import Candidate, TradeGreeks, score
+from backend.agent.strategies.candidate import Candidate, Shape, TradeGreeks, score
 from backend.agent.strategies.inputs import ChainView, Holdings, StrategyParams
 from backend.agent.strategies.legs import LegBook, LegFacts
 from backend.agent.strategies.payoff import HeldStock, Lognormal, Payoff
 from backend.agent.strategies.selection import LegPick, largest_quantity, limit_price
-from backend.domain.instruments import ComboLeg, Stock
+from backend.domain.instruments import ComboLeg, Option, Stock
 from backend.domain.values import CENT, to_decimal
 
 RATIO_QUANTUM = Decimal("0.0001")
-
-
-@dataclass(frozen=True, slots=True)
-class Shape:
-    """What kind of trade the legs make, which decides the filters and the sizing that apply.
-
-    credit: the trade must open for a credit of at least `min_credit` per share.
-    width: strike width of a credit spread, for the credit-to-width minimum.
-    covered: the trade sells or hedges shares already held (one contract per `multiplier` shares);
-    its risk budget and cash are the premium it pays, as the shares' risk is already carried.
-    collateral: cash per unit a trade must have in buying power (a cash-secured put's strike x
-    multiplier); otherwise its max loss.
-    """
-
-    credit: bool
-    width: Decimal | None = None
-    covered: bool = False
-    collateral: Decimal | None = None
 
 
 def _trade_greeks(legs: Sequence[LegFacts], multiplier: int, quantity: int) -> TradeGreeks | None:
@@ -106,6 +88,27 @@ def build_candidates(
         for s, pop, ev in zip(sized, pops, evs, strict=True)
         if math.isfinite(pop) and ev.is_finite()
     ]
+
+
+def reprice(
+    candidate: Candidate, chain: ChainView, holdings: Holdings, params: StrategyParams
+) -> Candidate | None:
+    """Price, check, size and value a candidate again on a newer chain of its legs; None when it fails now.
+
+    A scan picks its structures from a whole chain and then quotes only the few it proposes again:
+    the order goes out at a price from those quotes, not from the chain read before the search.
+    """
+    rows = {(row.strike, row.right): row for row in chain.rows}
+    picks = []
+    for leg in candidate.legs:
+        option = leg.instrument
+        row = rows.get((option.strike.value, option.right)) if isinstance(option, Option) else None
+        if row is None:
+            return None
+        picks.append(LegPick(row, leg.side))
+    structure = Structure(tuple(picks), candidate.shape, candidate.explain)
+    found = build_candidates(candidate.strategy, chain, holdings, params, [structure])
+    return found[0] if found else None
 
 
 def _sized(
@@ -181,4 +184,5 @@ def _candidate(strategy: str, chain: ChainView, sized: _Sized, pop: float, ev: D
         explain=sized.structure.explain,
         score=score(max_profit, capital, pop, chain.dte, sized.mean_spread),
         covered=sized.held,
+        shape=sized.structure.shape,
     )

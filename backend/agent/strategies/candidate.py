@@ -26,6 +26,24 @@ DAYS_PER_YEAR = 365
 
 
 @dataclass(frozen=True, slots=True)
+class Shape:
+    """What kind of trade the legs make, which decides the filters and the sizing that apply.
+
+    credit: the trade must open for a credit of at least `min_credit` per share.
+    width: strike width of a credit spread, for the credit-to-width minimum.
+    covered: the trade sells or hedges shares already held (one contract per `multiplier` shares);
+    its risk budget and cash are the premium it pays, as the shares' risk is already carried.
+    collateral: cash per unit a trade must have in buying power (a cash-secured put's strike x
+    multiplier); otherwise its max loss.
+    """
+
+    credit: bool
+    width: Decimal | None = None
+    covered: bool = False
+    collateral: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class TradeGreeks:
     """Greeks of the order (shares already held not included), in dollars for the whole quantity:
     per 1.00 of the underlying (delta, gamma), per vol point (vega), per calendar day (theta)."""
@@ -57,6 +75,8 @@ class Candidate:
     explain: Callable[[Candidate], str] = field(compare=False, repr=False)
     """Writes the rationale from the figures, on demand: a scan finds thousands and proposes a few."""
     score: float
+    shape: Shape
+    """The kind of trade the legs make: re-pricing the candidate applies its filters and sizing again."""
     covered: HeldStock | None = None
 
     @property

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from backend.agent.strategies import describe
-from backend.agent.strategies.build import Shape, Structure, build_candidates
-from backend.agent.strategies.candidate import Candidate
+from backend.agent.strategies.build import Structure, build_candidates
+from backend.agent.strategies.candidate import Candidate, Shape
 from backend.agent.strategies.inputs import ChainView, Holdings, OptionRow, StrategyParams
 from backend.agent.strategies.selection import LegPick, in_dte_window, window_rows
 from backend.domain.instruments import OptionRight, Side

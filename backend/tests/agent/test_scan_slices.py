@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from backend.agent import scanner
+from backend.agent.pacing import Pacer
 from backend.agent.profiles import profile_defaults
 from backend.agent.strategies import rank, scan
 from backend.tests.agent.strategies.chains import create_chain, create_holdings, create_params
@@ -24,7 +25,7 @@ async def test_other_work_runs_between_the_slices_of_a_search_and_the_result_is_
     other = asyncio.create_task(other_work())
     await asyncio.sleep(0)
     started = turns
-    found = await scanner._candidates(chains, create_holdings(), create_params(), params)
+    found = await scanner._candidates(chains, create_holdings(), create_params(), params, Pacer(1).inline())
     other.cancel()
 
     slices = len(chains) * len(params.entry.strategies)

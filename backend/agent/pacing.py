@@ -1,0 +1,77 @@
+"""Background analysis gives way to the agent's ticks: orders and exits first, the candidate search in the gaps."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterator
+from typing import Protocol
+
+GIVE_WAY_SECONDS = 0.05
+"""The longest an analysis holds its next slice for the ticks under way: it must not starve when the
+process is busy, only wait its turn."""
+
+
+class Pace(Protocol):
+    """How a scan's analysis shares the event loop: how many search at once, and what it does between slices."""
+
+    def slot(self) -> asyncio.Semaphore:
+        """Return the semaphore bounding the searches running at once."""
+        ...
+
+    async def next_slice(self) -> None:
+        """Let other work run before the analysis's next slice."""
+        ...
+
+
+class Pacer:
+    """Bounds the searches running at once and holds their next slice while an agent tick is under way.
+
+    The search is Python on the event loop, in slices of a few milliseconds. A tick that awaits the
+    database or the broker while a slice runs waits for that slice to end; without a pacer, it would
+    wait for one at every await, as every analysis in the process takes its turn.
+    """
+
+    def __init__(self, searches: int) -> None:
+        self._slots = asyncio.Semaphore(searches)
+        self._ticks = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @contextlib.contextmanager
+    def foreground(self) -> Iterator[None]:
+        """Mark a tick under way: background analyses start no new slice until it ends (or they waited enough)."""
+        self._ticks += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._ticks -= 1
+            if not self._ticks:
+                self._idle.set()
+
+    def slot(self) -> asyncio.Semaphore:
+        """Return the semaphore bounding the searches running at once."""
+        return self._slots
+
+    async def next_slice(self) -> None:
+        """Yield to the loop, then wait (at most GIVE_WAY_SECONDS) for the ticks under way to end."""
+        await asyncio.sleep(0)
+        if self._ticks:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._idle.wait(), GIVE_WAY_SECONDS)
+
+    def inline(self) -> Pace:
+        """Return the pace of an analysis that runs inside a tick: it yields, but waits for no tick."""
+        return _Inline(self._slots)
+
+
+class _Inline:
+    def __init__(self, slots: asyncio.Semaphore) -> None:
+        self._slots = slots
+
+    def slot(self) -> asyncio.Semaphore:
+        return self._slots
+
+    async def next_slice(self) -> None:
+        await asyncio.sleep(0)

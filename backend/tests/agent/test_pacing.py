@@ -1,0 +1,52 @@
+"""Background analysis gives way to the agent's ticks, but never for long, and an inline one waits for nobody."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from backend.agent import pacing
+from backend.agent.pacing import Pacer
+
+
+async def test_a_background_slice_waits_for_the_ticks_under_way() -> None:
+    pacer = Pacer(1)
+    events: list[str] = []
+
+    async def tick(name: str, io_seconds: float) -> None:
+        with pacer.foreground():
+            events.append(f"{name} starts")
+            await asyncio.sleep(io_seconds)  # its database and broker calls
+            events.append(f"{name} ends")
+
+    ticks = [asyncio.create_task(tick("a", 0.01)), asyncio.create_task(tick("b", 0.02))]
+    await asyncio.sleep(0)
+    await pacer.next_slice()
+    events.append("slice")
+    await asyncio.gather(*ticks)
+    assert events == ["a starts", "b starts", "a ends", "b ends", "slice"]
+
+
+async def test_a_background_slice_waits_no_longer_than_its_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pacing, "GIVE_WAY_SECONDS", 0.05)
+    pacer = Pacer(1)
+    with pacer.foreground():  # a tick that outlasts the bound
+        started = time.monotonic()
+        await pacer.next_slice()
+        waited = time.monotonic() - started
+    assert 0.04 <= waited < 1.0
+
+
+async def test_an_inline_analysis_and_an_idle_process_wait_for_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pacing, "GIVE_WAY_SECONDS", 10.0)
+    pacer = Pacer(1)
+    started = time.monotonic()
+    await pacer.next_slice()  # no tick under way
+    with pacer.foreground():  # the analysis runs inside this very tick
+        await pacer.inline().next_slice()
+    assert time.monotonic() - started < 1.0
+    assert pacer.inline().slot() is pacer.slot(), "inline or not, one bound on searches at once"
