@@ -19,6 +19,7 @@ from backend.agent.tickets import exit_ticket, expires_at
 from backend.brokers.base import BrokerPort, Quote
 from backend.domain.instruments import ComboLeg, Side, Stock
 from backend.execution.service import ExecutionService, legs_of
+from backend.execution.tickets import TradeTicket
 from backend.models import Order, Trade
 from backend.models.base import utcnow
 from backend.trades.repository import legs_by_trade
@@ -61,8 +62,8 @@ def _open_structures_statement() -> Select[Any]:
 _OPEN_STRUCTURES = _open_structures_statement()
 
 
-async def open_structures(db: AsyncSession, client_id: uuid.UUID, held: dict[str, Decimal]) -> list[Managed]:
-    """Return the agent's filled trades still held in full, with no exit under way, done or just denied."""
+async def open_structures(db: AsyncSession, client_id: uuid.UUID) -> list[Managed]:
+    """Return the agent's filled trades with no exit under way, done or just denied (held or not: see `held_in_full`)."""
     values = {"client_id": client_id, "retry_denied_after": utcnow() - EXIT_RETRY_AFTER}
     trades = (await db.execute(_OPEN_STRUCTURES, values)).scalars().all()
     if not trades:
@@ -79,13 +80,16 @@ async def open_structures(db: AsyncSession, client_id: uuid.UUID, held: dict[str
     found = []
     for trade in trades:
         legs = legs_of(legs_by_id.get(trade.id, []))
-        # Assigned, exercised, expired or closed by hand: no longer the agent's to manage.
-        if not all(_held(leg, trade.quantity, held) for leg in legs):
-            continue
         price = fill_prices.get(trade.id)
         entry = Decimal(price) if price is not None else trade.limit_price or Decimal(0)
         found.append(Managed(trade, OpenStructure(legs, trade.quantity, entry)))
     return found
+
+
+def held_in_full(managed: Managed, held: dict[str, Decimal]) -> bool:
+    """Tell whether the broker still holds every leg of a structure (else it is no longer the agent's to manage)."""
+    structure = managed.structure
+    return all(_held(leg, structure.quantity, held) for leg in structure.legs)
 
 
 def _held(leg: ComboLeg, quantity: int, held: dict[str, Decimal]) -> bool:
@@ -128,25 +132,26 @@ async def manage(
     now: datetime,
     today: date,
 ) -> list[tuple[Trade, ExitSignal]]:
-    """Propose an exit for every open structure whose rule fires; return the exits proposed."""
+    """Propose an exit for every open structure whose rule fires; return the exits proposed.
+
+    Ends the caller's transaction before it asks the broker anything: a broker that answers slowly
+    must not hold a pooled connection (the agent's ticks of a whole worker would starve the pool).
+    """
+    structures = await open_structures(db, client_id)
+    await db.commit()
+    if not structures:
+        return []
     held = {p.instrument.key: p.quantity for p in await broker.positions()}
+    due: list[tuple[Managed, ExitSignal, TradeTicket]] = []
+    for managed in structures:
+        # Assigned, exercised, expired or closed by hand: no longer the agent's to manage.
+        if not held_in_full(managed, held):
+            continue
+        exit_due = await _exit_due(broker, managed.structure, params, today)
+        if exit_due is not None:
+            due.append((managed, *exit_due))
     proposed = []
-    for managed in await open_structures(db, client_id, held):
-        structure = managed.structure
-        underlying = structure.legs[0].instrument.underlying
-        spot_quote, *quotes = await broker.quotes(
-            [Stock(underlying), *(leg.instrument for leg in structure.legs)]
-        )
-        signal = exit_signal(
-            structure, tuple(q.mid for q in quotes), spot_quote.mid, today, params.management
-        )
-        if signal is None:
-            continue
-        price = closing_price(structure, quotes, params.risk.price_collar_pct)
-        if price is None:
-            continue
-        ticks = (await broker.option_chain(underlying)).ticks
-        ticket = exit_ticket(structure, price, ticks, f"Exit ({signal.reason}): {signal.detail}")
+    for managed, signal, ticket in due:
         trade = await execution.propose(
             db,
             client_id,
@@ -161,3 +166,20 @@ async def manage(
         await db.flush()
         proposed.append((trade, signal))
     return proposed
+
+
+async def _exit_due(
+    broker: BrokerPort, structure: OpenStructure, params: AgentParameters, today: date
+) -> tuple[ExitSignal, TradeTicket] | None:
+    underlying = structure.legs[0].instrument.underlying
+    spot_quote, *quotes = await broker.quotes(
+        [Stock(underlying), *(leg.instrument for leg in structure.legs)]
+    )
+    signal = exit_signal(structure, tuple(q.mid for q in quotes), spot_quote.mid, today, params.management)
+    if signal is None:
+        return None
+    price = closing_price(structure, quotes, params.risk.price_collar_pct)
+    if price is None:
+        return None
+    ticks = (await broker.option_chain(underlying)).ticks
+    return signal, exit_ticket(structure, price, ticks, f"Exit ({signal.reason}): {signal.detail}")

@@ -244,7 +244,8 @@ class AgentRuntime:
             if expired:
                 await db.commit()
             # Else nothing was written: the reads go on in this transaction rather than paying a
-            # commit, a checkout, a BEGIN and the tenant scope again on every idle tick.
+            # commit, a checkout, a BEGIN and the tenant scope again on every idle tick. `manage`
+            # ends it before the tick's first broker call.
             if broker is None:
                 return TickReport("broker_disconnected", expired=len(expired))
             if paused:

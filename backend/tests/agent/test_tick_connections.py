@@ -1,0 +1,56 @@
+"""An agent tick asks its broker nothing while it holds a pooled database connection."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.pool import QueuePool
+
+from backend.tests.agent.test_modes_and_expiry import Desk, desk_factory  # noqa: F401 - the fixture
+
+_READS = ("positions", "quotes", "option_chain", "account_summary")
+
+
+async def _filled(desk: Desk) -> list[dict[str, object]]:
+    for _ in range(100):
+        filled = await desk.trades("filled")
+        if filled:
+            return filled
+        await desk.advance(timedelta(seconds=30))
+        await asyncio.sleep(0.05)
+    raise AssertionError("no agent trade filled")
+
+
+async def test_a_tick_managing_open_structures_holds_no_connection_across_broker_reads(desk_factory) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    desk: Desk = await desk_factory("autonomous", autonomous_enabled=True)
+    assert (await desk.tick(scan=True))["approved"]
+    await _filled(desk)
+    await asyncio.sleep(0.2)  # the fills' own bookkeeping is done
+
+    pool = desk.container.engine.pool
+    assert isinstance(pool, QueuePool)
+    session = desk.container.brokers.registry.get(desk.user.client_id)
+    assert session is not None
+    broker = session.broker
+    seen: list[tuple[str, int]] = []
+
+    def watched(name: str, call: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        async def read(*args: Any, **kwargs: Any) -> Any:
+            seen.append((name, pool.checkedout()))
+            return await call(*args, **kwargs)
+
+        return read
+
+    for name in _READS:
+        setattr(broker, name, watched(name, getattr(broker, name)))
+    try:
+        await desk.tick()
+    finally:
+        for name in _READS:
+            delattr(broker, name)
+    assert "positions" in {name for name, _ in seen}, "the tick checked its open structures against the book"
+    assert "quotes" in {name for name, _ in seen}, seen
+    assert all(checked_out == 0 for _, checked_out in seen), seen
