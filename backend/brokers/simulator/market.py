@@ -14,7 +14,7 @@ import asyncio
 import math
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from types import MappingProxyType
@@ -66,7 +66,7 @@ class _Frozen:
 
 def _stamped(quote: Quote, ts: datetime) -> Quote:
     """Return a quote computed earlier in the step, stamped with the time it is asked at."""
-    return quote if quote.ts == ts else replace(quote, ts=ts)
+    return quote if quote.ts == ts else quote.stamped(ts)
 
 
 class SimulatedMarket:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+from dataclasses import fields, replace
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from backend.brokers.base import DataSource, Greeks, Quote
 from backend.domain.instruments import Combo, ComboLeg, Option, OptionRight, Side, Stock, vertical
 from backend.domain.orders import OrderRequest, OrderType
 from backend.domain.values import InvalidValue, Money, NetPrice, Price, Quantity, notional, round_to_tick
@@ -107,3 +109,26 @@ def test_naive_timestamps_are_refused() -> None:
 
     with pytest.raises(InvalidValue):
         require_aware(datetime(2026, 5, 11, 12, 0))  # noqa: DTZ001 - the point of the test
+
+
+def test_a_restamped_quote_keeps_every_field_but_its_time() -> None:
+    option = Option("SPY", date(2026, 12, 18), Price.of(590), OptionRight.PUT, 100)
+    quote = Quote(
+        option,
+        Price.of("1.00"),
+        Price.of("1.10"),
+        Price.of("1.05"),
+        Quantity.of(3),
+        Quantity.of(4),
+        Quantity.of(500),
+        Quantity.of(1200),
+        DataSource.DELAYED,
+        datetime(2026, 11, 24, 15, 0, tzinfo=UTC),
+        Greeks(-0.3, 0.02, 0.4, -0.05, -0.1),
+        0.21,
+        Price.of(600),
+    )
+    # Every field is set away from its default, so a field the copy forgot would show.
+    assert all(getattr(quote, f.name) != f.default for f in fields(Quote))
+    later = datetime(2026, 11, 24, 15, 0, 1, tzinfo=UTC)
+    assert quote.stamped(later) == replace(quote, ts=later)
