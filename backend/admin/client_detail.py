@@ -5,20 +5,18 @@ from __future__ import annotations
 import secrets
 import uuid
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.admin.client_schemas import ClientDetailRead, ClientUserRead, PasswordResetDone, TradingRead
+from backend.admin.user_access import client_user, end_sessions
 from backend.agent.status import agent_status
 from backend.audit.service import Actor, record
 from backend.broker_accounts.service import status as broker_status
 from backend.clients.schemas import ClientRead
 from backend.kit.container import Container
 from backend.kit.errors import NotFound
-from backend.models import Client, RefreshToken, User
-from backend.models.base import utcnow
-from backend.models.user import ROLE_CLIENT
-from backend.realtime.publishers import access_revoked
+from backend.models import Client, User
 from backend.risk.usage import limits_usage
 
 GENERATED_PASSWORD_BYTES = 18  # 24 url-safe characters, well past the minimum length
@@ -56,18 +54,11 @@ async def reset_password(
     db: AsyncSession, container: Container, user_id: uuid.UUID, password: str | None, *, actor: Actor
 ) -> PasswordResetDone:
     """Set the user's password (or a generated one, returned once) and end every session it has."""
-    user = await db.get(User, user_id)
-    if user is None or user.role != ROLE_CLIENT:
-        # Operators' own accounts are managed from the CLI, not by one another through the console.
-        raise NotFound("No such client user", code="user_not_found")
+    user = await client_user(db, user_id)
     generated = secrets.token_urlsafe(GENERATED_PASSWORD_BYTES) if password is None else None
     user.password_hash = container.passwords.hash(password if password is not None else str(generated))
-    now = utcnow()  # the wall clock, as every refresh-token timestamp
-    live = (RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
-    revoked = await db.scalar(select(func.count()).select_from(RefreshToken).where(*live))
     # A reset is often a response to a compromised account: no session opened with the old password survives.
-    await db.execute(update(RefreshToken).where(*live).values(revoked_at=now))
-    access_revoked(db, user.client_id, user.id, "password_reset")
+    revoked = await end_sessions(db, user, "password_reset")
     await db.flush()
     await record(
         db,
@@ -75,8 +66,6 @@ async def reset_password(
         action="user.password_reset",
         client_id=user.client_id,
         subject=f"user:{user.id}",
-        data={"generated": generated is not None, "revoked_sessions": int(revoked or 0)},
+        data={"generated": generated is not None, "revoked_sessions": revoked},
     )
-    return PasswordResetDone(
-        user_id=user.id, generated_password=generated, revoked_sessions=int(revoked or 0)
-    )
+    return PasswordResetDone(user_id=user.id, generated_password=generated, revoked_sessions=revoked)

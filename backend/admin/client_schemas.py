@@ -1,4 +1,4 @@
-"""Operator views of one client: users, broker, modes, limits usage; password resets."""
+"""Operator views of one client: users, broker, modes, limits usage; password resets and access changes."""
 
 from __future__ import annotations
 
@@ -59,3 +59,18 @@ class PasswordResetDone(BaseModel):
         description="Shown once; null when the operator chose the password"
     )
     revoked_sessions: int
+
+
+class UserAccessChange(BaseModel):
+    """Why an operator switches a user's access off or on (kept in the audit trail)."""
+
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class UserAccessRead(BaseModel):
+    """The user's access after the change, and what the change did."""
+
+    user_id: uuid.UUID
+    is_active: bool
+    changed: bool = Field(description="False when the user was already in that state (nothing recorded)")
+    revoked_sessions: int = Field(description="Sign-ins ended by a deactivation")

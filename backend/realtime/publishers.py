@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +13,7 @@ from backend.models import Client, Fill, Order, PnlSnapshot, Position, Trade, Tr
 from backend.realtime.bus import EventBus
 from backend.realtime.publish import emit
 from backend.realtime.schemas import (
+    AccessEnded,
     AccessRevokedData,
     BrokerStatusData,
     FillData,
@@ -122,7 +123,7 @@ def access_revoked(
     db: AsyncSession,
     client_id: uuid.UUID | None,
     user_id: uuid.UUID,
-    reason: Literal["signed_out", "refresh_token_reused", "password_reset"],
+    reason: AccessEnded,
 ) -> None:
     """Tell the client's open streams, once the revocation commits, to re-check their sign-ins now."""
     if client_id is not None:  # an operator's sign-in opens no client stream

@@ -146,12 +146,16 @@ class ChatMessageData(EventData):
     text: str
 
 
+AccessEnded = Literal["signed_out", "refresh_token_reused", "password_reset", "deactivated"]
+"""Why sign-ins ended: a logout, a refresh token presented twice, a password reset, an operator's deactivation."""
+
+
 class AccessRevokedData(EventData):
     """Sign-ins of one of the client's users ended: open streams re-check theirs at once and close if ended."""
 
     TYPE: ClassVar[str] = "access.revoked"
     user_id: uuid.UUID
-    reason: Literal["signed_out", "refresh_token_reused", "password_reset"]
+    reason: AccessEnded
 
 
 class _Envelope(BaseModel):

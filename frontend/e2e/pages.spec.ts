@@ -189,3 +189,46 @@ test("an operator halts a client and the client's page shows the banner", async 
   await client.context.close();
   await operator.context.close();
 });
+
+test("an operator deactivates a client user: their open page signs out at once, and they sign in again once reactivated", async ({
+  browser,
+}) => {
+  const login = demoLogin("client");
+  const client = await signedIn(browser, "client");
+  const operator = await signedIn(browser, "operator");
+  const ops = operator.page;
+  await expect(ops).toHaveURL(/\/operator$/);
+  await ops.getByRole("table", { name: "Clients" }).getByRole("link", { name: "Demo client" }).click();
+  const users = ops.getByRole("table", { name: "Users" });
+  await expect(users.getByText(login.username)).toBeVisible();
+
+  await users.getByRole("button", { name: "Deactivate" }).click();
+  await ops.getByRole("button", { name: "Deactivate…" }).click();
+  await expect(ops.getByText(/the reason is kept in the audit trail/)).toBeVisible();
+  await ops.getByLabel(`Why deactivate ${login.username}?`).fill("e2e drill: left the desk");
+  await ops.getByRole("button", { name: "Deactivate…" }).click();
+  await expect(ops.getByRole("alertdialog")).toContainText("Every sign-in of this user ends now");
+  await ops.getByRole("alertdialog").getByRole("button", { name: "Yes, deactivate" }).click();
+  await expect(ops.getByRole("status")).toContainText(`${login.username} is deactivated.`);
+  await expect(users.getByRole("button", { name: "Reactivate" })).toBeVisible();
+  await ops.screenshot({ path: `${SHOTS}/36-operator-deactivated-user.png`, fullPage: true });
+
+  // The client's open page: its stream is closed as disabled and the page's session ends with it.
+  await expect(client.page.getByRole("button", { name: "Sign in" })).toBeVisible({ timeout: 10_000 });
+  await expect(client.page.getByText("Your session has ended.")).toBeVisible();
+  await client.page.getByLabel("Email").fill(login.username);
+  await client.page.getByLabel("Password").fill(login.password);
+  await client.page.getByRole("button", { name: "Sign in" }).click();
+  await expect(client.page.getByRole("alert")).toBeVisible();
+  await client.page.screenshot({ path: `${SHOTS}/37-client-deactivated-sign-in-refused.png`, fullPage: true });
+
+  await users.getByRole("button", { name: "Reactivate" }).click();
+  await ops.getByLabel(`Why reactivate ${login.username}?`).fill("e2e drill over");
+  await ops.getByRole("button", { name: "Reactivate…" }).click();
+  await ops.getByRole("alertdialog").getByRole("button", { name: "Yes, reactivate" }).click();
+  await expect(ops.getByRole("status")).toContainText(`${login.username} can sign in again.`);
+  await signIn(client.page, login);
+
+  await client.context.close();
+  await operator.context.close();
+});

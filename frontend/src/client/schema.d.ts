@@ -92,6 +92,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/users/{user_id}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Activate User
+         * @description Switch a client user's access back on: they sign in again with their password.
+         */
+        post: operations["activate_user_admin_users__user_id__activate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/users/{user_id}/deactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deactivate User
+         * @description Switch a client user's access off: every sign-in ends, tokens already issued stop working, streams close.
+         */
+        post: operations["deactivate_user_admin_users__user_id__deactivate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/users/{user_id}/reset-password": {
         parameters: {
             query?: never;
@@ -861,7 +901,7 @@ export interface components {
              * Reason
              * @enum {string}
              */
-            reason: "signed_out" | "refresh_token_reused" | "password_reset";
+            reason: "signed_out" | "refresh_token_reused" | "password_reset" | "deactivated";
             /**
              * User Id
              * Format: uuid
@@ -3367,6 +3407,37 @@ export interface components {
             scope: string;
             state: components["schemas"]["TradingMode"];
         };
+        /**
+         * UserAccessChange
+         * @description Why an operator switches a user's access off or on (kept in the audit trail).
+         */
+        UserAccessChange: {
+            /** Reason */
+            reason: string;
+        };
+        /**
+         * UserAccessRead
+         * @description The user's access after the change, and what the change did.
+         */
+        UserAccessRead: {
+            /**
+             * Changed
+             * @description False when the user was already in that state (nothing recorded)
+             */
+            changed: boolean;
+            /** Is Active */
+            is_active: boolean;
+            /**
+             * Revoked Sessions
+             * @description Sign-ins ended by a deactivation
+             */
+            revoked_sessions: number;
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -3615,6 +3686,94 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TradingHaltResult"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    activate_user_admin_users__user_id__activate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserAccessChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserAccessRead"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    deactivate_user_admin_users__user_id__deactivate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserAccessChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserAccessRead"];
                 };
             };
             /** @description Error */

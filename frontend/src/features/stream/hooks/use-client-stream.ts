@@ -1,6 +1,7 @@
 import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 
+import { refreshSession } from "@/lib/api-client";
 import { setStreamLive } from "@/lib/live";
 
 import { getEventsAfter, getStreamTicket, streamUrl } from "../api/stream-api";
@@ -51,6 +52,9 @@ export function useClientStream(clientId: string | null | undefined): StreamStat
         setStreamLive(next === "live");
         setStatus(next);
       },
+      // The account was switched off: the refresh the server now refuses ends this page's session,
+      // rather than leaving it on screen until its next read fails.
+      onDisabled: () => void refreshSession(),
     });
     connection.start();
     return () => {

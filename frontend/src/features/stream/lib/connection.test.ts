@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import {
   BACKOFF_BASE_MS,
+  CLOSE_ACCOUNT_DISABLED,
   CLOSE_CREDENTIAL_EXPIRED,
   CLOSE_TOO_SLOW,
   type SocketLike,
@@ -59,6 +60,7 @@ function harness(replay: (after: number) => Promise<EventPage> = async (after) =
     onEvent: vi.fn((e: StreamEvent) => delivered.push(e.seq)),
     onResync: vi.fn(),
     onStatus: (s: StreamStatus) => statuses.push(s),
+    onDisabled: vi.fn(),
     random: () => 1,
   };
   const connection = new StreamConnection(deps);
@@ -205,5 +207,17 @@ describe("StreamConnection", () => {
     expect(h.sockets).toHaveLength(1);
     expect(h.delivered).toEqual([]);
     expect(h.statuses.at(-1)).toBe("stopped");
+  });
+
+  it("stays closed and says so when the account is disabled", async () => {
+    const h = harness();
+    h.connection.start();
+    await settle();
+    h.last().send({ type: "hello", seq: 0 });
+    h.last().drop(CLOSE_ACCOUNT_DISABLED);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(h.sockets).toHaveLength(1);
+    expect(h.statuses.at(-1)).toBe("stopped");
+    expect(h.deps.onDisabled).toHaveBeenCalledTimes(1);
   });
 });

@@ -25,6 +25,8 @@ export interface StreamDeps {
   /** Events were lost beyond the replay buffer (or the replay failed): reload all state. */
   onResync(): void;
   onStatus(status: StreamStatus): void;
+  /** The server closed the stream because the user's account is disabled: the stream stays closed. */
+  onDisabled?(): void;
   random?: () => number;
 }
 
@@ -201,6 +203,7 @@ export class StreamConnection {
     if (this.stopped) return;
     if (code === CLOSE_ACCOUNT_DISABLED) {
       this.stop();
+      this.deps.onDisabled?.();
       return;
     }
     this.setStatus("reconnecting");
