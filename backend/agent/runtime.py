@@ -18,7 +18,7 @@ import contextlib
 import dataclasses
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -114,6 +114,7 @@ class AgentRuntime:
         self._loops: dict[uuid.UUID, asyncio.Task[None]] = {}
         self._analyses: dict[uuid.UUID, asyncio.Task[Analysis]] = {}
         self._wakes: dict[uuid.UUID, asyncio.Event] = {}
+        self._forced: set[uuid.UUID] = set()
         self._reconciled: set[uuid.UUID] = set()
         self._spots: dict[tuple[uuid.UUID, str], Decimal] = {}
         self._discovery: asyncio.Task[None] | None = None
@@ -289,23 +290,23 @@ class AgentRuntime:
 
     async def _scan(self, db: AsyncSession, scan: _Scan, force: bool, apart: bool) -> ScanSummary | None:
         """Decide on a finished analysis, or start one when a scan is due; None when nothing was decided."""
+        if scan.client_id in self._forced and not force:
+            return None  # a forced scan is under way: it alone decides this time
         running = self._analyses.get(scan.client_id)
-        if running is not None and not running.done() and not force:
-            return None
-        if running is not None:
-            # Done, or a forced scan (the worker's `scan`) that would rather not analyse twice.
-            try:
-                found = await running
-            finally:
-                # Whoever finds it still there decides on it: a forced scan and the loop's tick can
-                # both wait for one analysis, and only one of them may propose from it.
-                claimed = self._analyses.get(scan.client_id) is running
-                if claimed:
-                    del self._analyses[scan.client_id]
+        if running is not None and not running.done():
+            if not force:
+                return None
+            # A forced scan (the worker's `scan`) analyses at once rather than wait for this one,
+            # which gives way to every tick under way, the forced one included.
+            running.cancel()
+            del self._analyses[scan.client_id]
+        elif running is not None:
+            # Done: taken and decided on in one step (no await between), so only one tick can.
+            del self._analyses[scan.client_id]
+            found = running.result()
             # Settings changed meanwhile (other strategies, limits or watchlist), or it waited too
             # long: the scan is still due, so a later tick analyses again.
-            fresh = found.params == scan.params and scan.now - found.at <= ANALYSIS_MAX_AGE
-            if claimed and fresh:
+            if found.params == scan.params and scan.now - found.at <= ANALYSIS_MAX_AGE:
                 return await self._decide(db, scan, found)
             if not force:
                 return None
@@ -321,7 +322,20 @@ class AgentRuntime:
             task.add_done_callback(lambda _: self._wake(scan.client_id))
             self._analyses[scan.client_id] = task
             return None
-        return await self._decide(db, scan, await self._analyse(scan, self._pacer.inline()))
+        with self._alone(scan.client_id, force):
+            return await self._decide(db, scan, await self._analyse(scan, self._pacer.inline()))
+
+    @contextlib.contextmanager
+    def _alone(self, client_id: uuid.UUID, forced: bool) -> Iterator[None]:
+        # While a forced scan runs, the client's loop neither starts an analysis nor decides one.
+        if not forced:
+            yield
+            return
+        self._forced.add(client_id)
+        try:
+            yield
+        finally:
+            self._forced.discard(client_id)
 
     def _wake(self, client_id: uuid.UUID) -> None:
         wake = self._wakes.get(client_id)

@@ -145,17 +145,25 @@ async def test_the_analysis_gives_way_to_a_tick_under_way(desk_factory, monkeypa
     assert found.candidates
 
 
-async def test_a_scan_asked_for_meanwhile_decides_on_the_analysis_under_way_once(desk_factory) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+async def test_a_scan_asked_for_meanwhile_replaces_the_analysis_under_way(desk_factory) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     desk: Desk = await desk_factory("approval")
     agent = desk.container.agent
     await _apart(desk)
     running = agent._analyses[desk.user.client_id]
-    forced, loop_tick = await asyncio.gather(
-        agent.run_once(desk.user.client_id, force_scan=True), _apart(desk)
-    )
-    assert running.done()
+    # The worker's `scan`, and the loop's next tick while it analyses: the forced scan analyses at
+    # once (the analysis under way would give way to it), and the loop neither decides nor starts another.
+    forcing = asyncio.create_task(agent.run_once(desk.user.client_id, force_scan=True))
+    for _ in range(10_000):
+        if desk.user.client_id in agent._forced:
+            break
+        await asyncio.sleep(0.001)
+    assert desk.user.client_id in agent._forced, "the forced scan is analysing"
+    loop_tick = await _apart(desk)
+    forced = await forcing
+    assert running.cancelled()
     assert forced.proposed, forced
-    assert loop_tick.proposed == [], "the loop's tick found the analysis taken"
+    assert loop_tick.scanned is False
+    assert loop_tick.proposed == []
     assert {t["id"] for t in await desk.trades()} == set(forced.proposed)
     assert desk.user.client_id not in agent._analyses
     assert (await _apart(desk)).scanned is False, "scanned just now: not due"
