@@ -11,6 +11,7 @@ from backend.agent.schemas import AgentStatusRead
 from backend.broker_accounts.schemas import BrokerStatusRead
 from backend.clients.schemas import MIN_PASSWORD_LENGTH, ClientRead
 from backend.risk.usage_schemas import RiskUsageRead
+from backend.trading.schemas import Reason
 
 
 class ClientUserRead(BaseModel):
@@ -64,7 +65,7 @@ class PasswordResetDone(BaseModel):
 class UserAccessChange(BaseModel):
     """Why an operator switches a user's access off or on (kept in the audit trail)."""
 
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Reason = Field(description="Why, for the audit trail (3 to 500 characters)")
 
 
 class UserAccessRead(BaseModel):

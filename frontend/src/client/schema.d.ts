@@ -3412,7 +3412,10 @@ export interface components {
          * @description Why an operator switches a user's access off or on (kept in the audit trail).
          */
         UserAccessChange: {
-            /** Reason */
+            /**
+             * Reason
+             * @description Why, for the audit trail (3 to 500 characters)
+             */
             reason: string;
         };
         /**

@@ -20,10 +20,15 @@ describe("UserAccessAction", () => {
     });
     renderWithQuery(<UserAccessAction userId={USER_ID} email="desk@acme.example" isActive />);
     await user.click(screen.getByRole("button", { name: "Deactivate…" }));
-    expect(screen.getByText(/the reason is kept in the audit trail/)).toBeInTheDocument();
+    expect(screen.getByText(/in at least 3 characters: the reason is kept in the audit trail/)).toBeInTheDocument();
     expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument();
 
-    await user.type(screen.getByLabelText("Why deactivate desk@acme.example?"), "  left the firm ");
+    const reason = screen.getByLabelText("Why deactivate desk@acme.example?");
+    await user.type(reason, " ab ");
+    await user.click(screen.getByRole("button", { name: "Deactivate…" }));
+    expect(screen.queryByRole("alertdialog")).not.toBeInTheDocument();
+    await user.clear(reason);
+    await user.type(reason, "  left the firm ");
     await user.click(screen.getByRole("button", { name: "Deactivate…" }));
     expect(screen.getByRole("alertdialog")).toHaveTextContent("Every sign-in of this user ends now");
     expect(calls).toHaveLength(0);

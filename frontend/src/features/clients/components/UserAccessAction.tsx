@@ -2,6 +2,7 @@ import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 
 import { ErrorNotice } from "@/components/ErrorNotice";
 import { useSetUserAccess } from "@/features/clients/api/user-access";
+import { MAX_REASON, MIN_REASON } from "@/lib/audit";
 
 type Step = "idle" | "confirming" | "done";
 
@@ -21,8 +22,8 @@ export function UserAccessAction({ userId, email, isActive }: { userId: string; 
 
   function review(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    if (!reason.trim()) {
-      setError("Say why: the reason is kept in the audit trail.");
+    if (reason.trim().length < MIN_REASON) {
+      setError(`Say why, in at least ${MIN_REASON} characters: the reason is kept in the audit trail.`);
       return;
     }
     setError(null);
@@ -53,7 +54,7 @@ export function UserAccessAction({ userId, email, isActive }: { userId: string; 
         <input
           id={`${ids}-reason`}
           type="text"
-          maxLength={500}
+          maxLength={MAX_REASON}
           value={reason}
           disabled={step === "confirming"}
           onChange={(e) => (setReason(e.target.value), setError(null))}

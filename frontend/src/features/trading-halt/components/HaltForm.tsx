@@ -3,6 +3,7 @@ import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { ErrorNotice } from "@/components/ErrorNotice";
 import { type TradingMode, useChangeTradingState } from "@/features/trading-halt/api/trading-halt";
 import { MODE_TEXT } from "@/features/trading-halt/components/ModeBadge";
+import { MAX_REASON, MIN_REASON } from "@/lib/audit";
 
 export interface ClientOption {
   id: string;
@@ -15,7 +16,6 @@ const ACTIONS: { state: TradingMode; verb: string; text: string }[] = [
   { state: "ACTIVE", verb: "Resume", text: "Trading goes on normally." },
 ];
 
-const MIN_REASON = 3;
 
 /** Halt, reduce or resume trading for everyone or one client: reason required, then a confirmation. */
 export function HaltForm({ clients }: { clients: ClientOption[] }) {
@@ -119,7 +119,7 @@ export function HaltForm({ clients }: { clients: ClientOption[] }) {
           id={`${ids}-reason`}
           ref={reasonRef}
           rows={2}
-          maxLength={500}
+          maxLength={MAX_REASON}
           value={reason}
           disabled={confirming}
           onChange={(e) => {
