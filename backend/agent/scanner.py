@@ -251,24 +251,6 @@ async def _repriced(
     return reprice(candidate, view, analysis.holdings, _sized_for_gate(strategy, candidate.strategy, params))
 
 
-async def run_scan(
-    db: AsyncSession,
-    execution: ExecutionService,
-    broker: BrokerPort,
-    client_id: uuid.UUID,
-    *,
-    params: AgentParameters,
-    mode: str,
-    now: datetime,
-    today: date,
-    rate: Decimal,
-    pace: Pace | None = None,
-) -> ScanSummary:
-    """Scan the watchlist and propose the best candidates that pass the gate (one per underlying)."""
-    found = await analyse(broker, params=params, now=now, today=today, rate=rate, pace=pace)
-    return await decide(db, execution, broker, client_id, found, mode=mode, now=now, today=today, rate=rate)
-
-
 async def decide(
     db: AsyncSession,
     execution: ExecutionService,
