@@ -196,6 +196,8 @@ class Analysis:
 
     at: datetime
     params: AgentParameters
+    strategy: StrategyParams
+    """What the strategies searched with: the decision re-prices each candidate with the same sizing."""
     holdings: Holdings
     listings: dict[str, OptionChain]
     chains: int
@@ -219,7 +221,7 @@ async def analyse(
     """
     pace = pace or Pacer(1).inline()
     if not params.entry.strategies:
-        return Analysis(now, params, Holdings(), {}, 0, [], [])
+        return Analysis(now, params, StrategyParams(), Holdings(), {}, 0, [], [])
     holdings = await holdings_of(broker)
     listings: dict[str, OptionChain] = {}
     views: list[ChainView] = []
@@ -233,7 +235,7 @@ async def analyse(
     strategy = strategy_params(params, holdings.net_liquidation, broker.capabilities.combos)
     async with pace.slot():
         candidates = await _candidates(views, holdings, strategy, params, pace)
-    return Analysis(now, params, holdings, listings, len(views), candidates, errors)
+    return Analysis(now, params, strategy, holdings, listings, len(views), candidates, errors)
 
 
 async def _repriced(
@@ -246,9 +248,8 @@ async def _repriced(
         await chain_service.chain(broker, candidate.underlying, candidate.expiry, rate, listing, only=legs),
         today,
     )
-    params = analysis.params
-    strategy = strategy_params(params, analysis.holdings.net_liquidation, broker.capabilities.combos)
-    return reprice(candidate, view, analysis.holdings, _sized_for_gate(strategy, candidate.strategy, params))
+    sized = _sized_for_gate(analysis.strategy, candidate.strategy, analysis.params)
+    return reprice(candidate, view, analysis.holdings, sized)
 
 
 async def decide(
