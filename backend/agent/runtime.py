@@ -271,7 +271,7 @@ class AgentRuntime:
                     scan = _Scan(broker, client_id, params, mode, now, today, settings.last_scan_at)
                     summary = await self._scan(db, scan, force_scan, analyse_apart)
                 if summary is not None:
-                    settings = await settings_of(db, client_id)
+                    # The row read at the start of the tick: the UPDATE sets these two columns alone.
                     settings.last_scan_at, settings.last_scan_summary = summary.at, summary.as_dict()
                     report.scanned, report.proposed = True, summary.proposed
                     its_own += [uuid.UUID(trade_id) for trade_id in summary.proposed]

@@ -339,9 +339,8 @@ async def _propose(
         actor=AGENT,
         strategy=candidate.strategy,
         expires_at=expires_at(mode, now, params.proposal_ttl_seconds),
+        metrics=candidate_metrics(candidate),
     )
-    trade.metrics = candidate_metrics(candidate)
-    await db.flush()
     if trade.status == "pending_approval":
         summary.proposed.append(str(trade.id))
     else:

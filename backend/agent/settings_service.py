@@ -65,8 +65,13 @@ def baseline(profile: str) -> dict[str, Any]:
 
 def effective_parameters(settings: AgentSettings) -> AgentParameters:
     """Return the parameters in force: the saved document over the baseline of its profile."""
+    return parameters_in_force(settings.risk_profile, settings.parameters)
+
+
+def parameters_in_force(risk_profile: str, saved: dict[str, Any] | None) -> AgentParameters:
+    """Return the parameters in force for a saved profile and document (see `effective_parameters`)."""
     # Every agent tick asks: a document is merged and validated once, not once a second a client.
-    return _parameters(settings.risk_profile, json.dumps(settings.parameters or {}, sort_keys=True))
+    return _parameters(risk_profile, json.dumps(saved or {}, sort_keys=True))
 
 
 @functools.lru_cache(maxsize=1024)

@@ -16,6 +16,8 @@ from backend.models import AuditRecord
 from backend.models.audit_log import GLOBAL_CHAIN
 from backend.models.base import utcnow
 
+_HEADS = "audit_chain_heads"
+
 
 @dataclass(frozen=True, slots=True)
 class Actor:
@@ -41,25 +43,7 @@ async def record(
 ) -> AuditRecord:
     """Append one record to the chain of `client_id` (or the global chain) in this transaction."""
     chain = str(client_id) if client_id else GLOBAL_CHAIN
-    dialect = session.bind.dialect.name if session.bind is not None else ""
-    if dialect == "postgresql":
-        # Serialise appenders of one chain; the (chain, seq) unique key is the backstop.
-        await session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": f"audit:{chain}"}
-        )
-    elif dialect == "sqlite":
-        # SQLite has one writer: take its write lock before reading the chain head, so a concurrent
-        # appender waits (busy timeout) instead of reading the same head and colliding on seq.
-        await session.execute(text("UPDATE audit_log SET seq = seq WHERE 0 = 1"))
-    last = (
-        await session.execute(
-            select(AuditRecord.seq, AuditRecord.hash)
-            .where(AuditRecord.chain == chain)
-            .order_by(AuditRecord.seq.desc())
-            .limit(1)
-        )
-    ).first()
-    seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS_HASH)
+    seq, prev_hash = await _head(session, chain)
     # Round-trip through JSON so what we hash is exactly what the JSON column gives back.
     payload: dict[str, Any] = json.loads(canonical_json(data or {}))
     occurred_at = utcnow()
@@ -78,7 +62,51 @@ async def record(
     entry.hash = _rehash(entry)
     session.add(entry)
     await session.flush()
+    _heads(session)[chain] = (seq + 1, entry.hash)
     return entry
+
+
+async def _head(session: AsyncSession, chain: str) -> tuple[int, str]:
+    """Return the next seq and the previous hash of `chain`, holding its append lock until the transaction ends."""
+    known = _heads(session).get(chain)
+    if known is not None:
+        # This transaction appended to the chain already: it holds the lock, so the head is still ours.
+        return known
+    dialect = session.bind.dialect.name if session.bind is not None else ""
+    if dialect == "postgresql":
+        # Serialise appenders of one chain; the (chain, seq) unique key is the backstop.
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": f"audit:{chain}"}
+        )
+    elif dialect == "sqlite":
+        # SQLite has one writer: take its write lock before reading the chain head, so a concurrent
+        # appender waits (busy timeout) instead of reading the same head and colliding on seq.
+        await session.execute(text("UPDATE audit_log SET seq = seq WHERE 0 = 1"))
+    last = (
+        await session.execute(
+            select(AuditRecord.seq, AuditRecord.hash)
+            .where(AuditRecord.chain == chain)
+            .order_by(AuditRecord.seq.desc())
+            .limit(1)
+        )
+    ).first()
+    return (last.seq + 1, last.hash) if last else (1, GENESIS_HASH)
+
+
+def _heads(session: AsyncSession) -> dict[str, tuple[int, str]]:
+    """Chain heads this session appended in its current (innermost) transaction.
+
+    Kept per transaction object: a new transaction, or a savepoint's rollback back to the transaction
+    that opened it, finds none and reads the head again under the lock.
+    """
+    sync = session.sync_session
+    current = sync.get_nested_transaction() or sync.get_transaction()
+    kept = session.info.get(_HEADS)
+    if kept is None or kept[0] is not current:
+        kept = (current, {})
+        session.info[_HEADS] = kept
+    heads: dict[str, tuple[int, str]] = kept[1]
+    return heads
 
 
 async def open_cross_tenant(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import uuid
 from datetime import timedelta
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.audit.service import Actor, record
 from backend.brokers.base import BrokerPort
 from backend.brokers.errors import BrokerError, UnknownOrder
-from backend.domain.orders import OrderState
+from backend.domain.orders import OrderEvent, OrderState
 from backend.execution.position_sync import book_position_event, fix_drift
 from backend.execution.service import ExecutionService, book_outcome
 from backend.kit.db import TenantScope, scoped_session
@@ -55,6 +56,8 @@ class OrderSync:
         self._send_window = timedelta(seconds=forward_timeout) + FORWARD_MARGIN
         self._consumers: dict[uuid.UUID, tuple[BrokerPort, asyncio.Task[None]]] = {}
         self._periodic: asyncio.Task[None] | None = None
+        self._follow_ups: set[asyncio.Task[None]] = set()
+        """Events left until their order's send ended, being booked now."""
 
     def start(self) -> None:
         """Reconcile every connected session on an interval, besides on each (re)connect."""
@@ -108,10 +111,31 @@ class OrderSync:
     async def _consume_orders(self, client_id: uuid.UUID, broker: BrokerPort) -> None:
         async with broker.order_events() as events:
             async for event in events:
-                try:
-                    await self.sync_order(client_id, broker, event.client_order_id)
-                except Exception:
-                    logger.exception("could not book an order event", extra={"client_id": str(client_id)})
+                then = functools.partial(self._after_send, client_id, broker, event)
+                if self._execution.in_flight.after(event.client_order_id, then):
+                    # Its sender is booking the broker's answer now: booking the event beside it would
+                    # write the same order twice in two transactions (and audit the change twice).
+                    continue
+                await self._sync_quietly(client_id, broker, event.client_order_id)
+
+    async def _sync_quietly(self, client_id: uuid.UUID, broker: BrokerPort, client_order_id: str) -> None:
+        try:
+            await self.sync_order(client_id, broker, client_order_id)
+        except Exception:
+            logger.exception("could not book an order event", extra={"client_id": str(client_id)})
+
+    def _after_send(
+        self, client_id: uuid.UUID, broker: BrokerPort, event: OrderEvent, booked: OrderState | None
+    ) -> None:
+        """Book the latest event of a send that has ended, unless the sender booked what it says."""
+        said = (event.status, event.filled_quantity)
+        if booked is not None and (booked.status, booked.filled_quantity) == said:
+            return
+        task = asyncio.create_task(
+            self._sync_quietly(client_id, broker, event.client_order_id), name=f"order-sync-{client_id}"
+        )
+        self._follow_ups.add(task)
+        task.add_done_callback(self._follow_ups.discard)
 
     async def sync_order(self, client_id: uuid.UUID, broker: BrokerPort, client_order_id: str) -> None:
         """Bring one of our orders (and its trade, fills, positions) to the broker's current view."""
@@ -210,7 +234,7 @@ class OrderSync:
             self._periodic.cancel()
             await asyncio.gather(self._periodic, return_exceptions=True)
             self._periodic = None
-        tasks = [task for _, task in self._consumers.values()]
+        tasks = [task for _, task in self._consumers.values()] + list(self._follow_ups)
         self._consumers.clear()
         if not tasks:
             return

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.agent.settings_service import effective_parameters
+from backend.agent.settings_service import parameters_in_force
 from backend.brokers.base import AccountSummary, BrokerPort, Capabilities, Position, Quote
 from backend.brokers.errors import BrokerError
 from backend.domain.instruments import ComboLeg, Stock
@@ -69,14 +69,48 @@ def limits_from_parameters(parameters: dict[str, Any]) -> RiskLimits:
     return dataclasses.replace(defaults, **values)
 
 
-async def client_limits(session: AsyncSession, client_id: uuid.UUID) -> RiskLimits:
-    """Return the client's risk limits."""
-    settings = (
-        await session.execute(select(AgentSettings).where(AgentSettings.client_id == client_id))
-    ).scalar_one_or_none()
-    if settings is None:
-        return RiskLimits()
-    return limits_from_parameters(effective_parameters(settings).model_dump(mode="json"))
+def limits_of(risk_profile: str, parameters: dict[str, Any] | None) -> RiskLimits:
+    """Return the limits in force for a client's saved profile and parameters."""
+    effective = parameters_in_force(risk_profile, parameters)
+    return limits_from_parameters(effective.model_dump(mode="json"))
+
+
+@dataclass(frozen=True, slots=True)
+class ClientReads:
+    """What a decision reads of the client in the database: its limits, its day's opening value, its order rate."""
+
+    limits: RiskLimits
+    opened: Decimal | None
+    """The net liquidation the day counts from; None before the day's first look records it."""
+    orders_last_minute: int
+
+
+async def read_client(db: AsyncSession, client_id: uuid.UUID, day: date, now: datetime) -> ClientReads:
+    """Read a decision's database inputs in one statement: every gate pass pays one round trip, not three."""
+    settings = select(AgentSettings.risk_profile, AgentSettings.parameters).where(
+        AgentSettings.client_id == client_id
+    )
+    opened = select(DayBaseline.net_liquidation).where(
+        DayBaseline.client_id == client_id, DayBaseline.day == day
+    )
+    orders = (
+        select(func.count())
+        .select_from(Order)
+        .where(Order.client_id == client_id, Order.created_at >= now - timedelta(minutes=1))
+    )
+    row = (
+        await db.execute(
+            select(
+                settings.with_only_columns(AgentSettings.risk_profile).scalar_subquery(),
+                settings.with_only_columns(AgentSettings.parameters).scalar_subquery(),
+                opened.scalar_subquery(),
+                orders.scalar_subquery(),
+            )
+        )
+    ).one()
+    profile, parameters, opening, count = row
+    limits = RiskLimits() if profile is None else limits_of(profile, parameters)
+    return ClientReads(limits, opening, int(count))
 
 
 async def day_opening_value(db: AsyncSession, client_id: uuid.UUID, day: date, current: Decimal) -> Decimal:

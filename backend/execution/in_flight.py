@@ -2,24 +2,55 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+
+from backend.domain.orders import OrderState
+
+logger = logging.getLogger("greekdesk.execution")
+
+
+@dataclass
+class Send:
+    """One order on its way to the broker."""
+
+    booked: OrderState | None = None
+    """The broker's answer the sender booked and committed; None when it booked none (failure, forwarding)."""
+    then: Callable[[OrderState | None], None] | None = None
+    """What to do once the send ends, given `booked`: the latest event about the order left for then."""
 
 
 class SendsInFlight:
-    """Reconciliation asks here before it books an order the broker does not know as never sent."""
+    """Reconciliation and the order-event consumer ask here before they book an order someone is sending."""
 
     def __init__(self) -> None:
-        self._ids: set[str] = set()
+        self._sends: dict[str, Send] = {}
 
     @contextmanager
-    def sending(self, client_order_id: str) -> Iterator[None]:
+    def sending(self, client_order_id: str) -> Iterator[Send]:
         """Mark the order as on its way to the broker for the duration of the block."""
-        self._ids.add(client_order_id)
+        send = Send()
+        self._sends[client_order_id] = send
         try:
-            yield
+            yield send
         finally:
-            self._ids.discard(client_order_id)
+            del self._sends[client_order_id]
+            if send.then is not None:
+                try:
+                    send.then(send.booked)
+                except Exception:
+                    # The send itself is done and booked: a follow-up that fails must not undo that.
+                    logger.exception("an order's follow-up after its send failed")
+
+    def after(self, client_order_id: str, then: Callable[[OrderState | None], None]) -> bool:
+        """Leave `then` for when the order's send ends (replacing what was left before); False when none is under way."""
+        send = self._sends.get(client_order_id)
+        if send is None:
+            return False
+        send.then = then
+        return True
 
     def __contains__(self, client_order_id: object) -> bool:
-        return client_order_id in self._ids
+        return client_order_id in self._sends

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.agent.settings_service import effective_parameters, settings_of
@@ -136,29 +137,13 @@ class ExecutionService:
         return session.broker
 
     async def _decide(
-        self,
-        db: AsyncSession,
-        broker: BrokerPort,
-        client_id: uuid.UUID,
-        trade: Trade,
-        legs: tuple[ComboLeg, ...],
+        self, db: AsyncSession, broker: BrokerPort, client_id: uuid.UUID, terms: gate_inputs.TradeTerms
     ) -> tuple[GateDecision, GateContext]:
-        ctx = await self._context(db, broker, client_id, trade, legs)
+        state, account = await self._client_state(db, broker, client_id)
+        ctx = await gate_inputs.build_context(broker, client_id, terms, state, account)
         decision = self._gate.check(ctx)
         await self._escalator.after_decision(db, client_id, decision, ctx.trading)
         return decision, ctx
-
-    async def _context(
-        self,
-        db: AsyncSession,
-        broker: BrokerPort,
-        client_id: uuid.UUID,
-        trade: Trade,
-        legs: tuple[ComboLeg, ...],
-    ) -> GateContext:
-        state, account = await self._client_state(db, broker, client_id)
-        terms = gate_inputs.TradeTerms.of(trade, legs, trade.origin)
-        return await gate_inputs.build_context(broker, client_id, terms, state, account)
 
     async def _client_state(
         self, db: AsyncSession, broker: BrokerPort, client_id: uuid.UUID
@@ -167,11 +152,14 @@ class ExecutionService:
         account = await broker.account_summary()
         # Day P&L counts from the first look at the account on the venue's trading day.
         day = gate_inputs.trading_day(now, broker.capabilities)
-        opened = await gate_inputs.day_opening_value(db, client_id, day, account.net_liquidation.amount)
+        reads = await gate_inputs.read_client(db, client_id, day, now)
+        opened = reads.opened
+        if opened is None:
+            opened = await gate_inputs.day_opening_value(db, client_id, day, account.net_liquidation.amount)
         state = gate_inputs.ClientState(
-            limits=await gate_inputs.client_limits(db, client_id),
+            limits=reads.limits,
             trading=await self._trading.status(client_id),
-            orders_last_minute=await gate_inputs.orders_in_last_minute(db, client_id, now),
+            orders_last_minute=reads.orders_last_minute,
             now=now,
             day_pnl=account.net_liquidation.amount - opened,
         )
@@ -204,30 +192,41 @@ class ExecutionService:
         strategy: str | None = None,
         idempotency_key: str | None = None,
         expires_at: datetime | None = None,
+        metrics: dict[str, Any] | None = None,
     ) -> Trade:
         """Gate a new trade and store it: denied with every reason, or pending approval."""
         if idempotency_key:
-            existing = (
-                await db.execute(
-                    select(Trade).where(
-                        Trade.client_id == client_id, Trade.idempotency_key == idempotency_key
-                    )
-                )
-            ).scalar_one_or_none()
+            existing = await self._keyed(db, client_id, idempotency_key)
             if existing is not None:
                 return existing
         legs = domain_legs(ticket.legs)
         check_price_sign(legs, ticket.limit_price)
         broker = await self._broker(client_id)
+        terms = gate_inputs.TradeTerms.of(ticket, legs, origin)
+        decision, _ = await self._decide(db, broker, client_id, terms)
+        # Written once, decided: the trade and its legs are two INSERTs, with no status UPDATE after.
         trade = _new_trade(client_id, ticket, legs, origin=origin)
+        trade.id = uuid.uuid4()
         trade.strategy, trade.idempotency_key, trade.expires_at = strategy, idempotency_key, expires_at
-        db.add(trade)
-        await db.flush()
-        db.add_all(_leg_rows(trade, legs))
-        decision, _ = await self._decide(db, broker, client_id, trade, legs)
         trade.denial_reasons = [d.as_dict() for d in decision.denials]
         trade.status = "pending_approval" if decision.allowed else "denied"
-        await db.flush()
+        trade.metrics = metrics or {}
+        if idempotency_key is None:
+            db.add(trade)
+            db.add_all(_leg_rows(trade, legs))
+            await db.flush()
+        else:
+            try:
+                async with db.begin_nested():
+                    db.add(trade)
+                    db.add_all(_leg_rows(trade, legs))
+                    await db.flush()
+            except IntegrityError:
+                # A concurrent request with the same key stored its trade first: this is that trade.
+                first = await self._keyed(db, client_id, idempotency_key)
+                if first is None:
+                    raise
+                return first
         trade_updated(db, trade)
         await record(
             db,
@@ -238,6 +237,10 @@ class ExecutionService:
             data={"origin": origin, "reasons": [d.code for d in decision.denials]},
         )
         return trade
+
+    async def _keyed(self, db: AsyncSession, client_id: uuid.UUID, idempotency_key: str) -> Trade | None:
+        query = select(Trade).where(Trade.client_id == client_id, Trade.idempotency_key == idempotency_key)
+        return (await db.execute(query)).scalar_one_or_none()
 
     async def propose_close(
         self, db: AsyncSession, client_id: uuid.UUID, position_id: uuid.UUID, actor: Actor
@@ -289,11 +292,11 @@ class ExecutionService:
         self, db: AsyncSession, client_id: uuid.UUID, trade_id: uuid.UUID, actor: Actor
     ) -> Trade:
         """Decide a pending trade once, gate it again on fresh quotes, then write and send its order once."""
-        await self._claim(db, client_id, trade_id, to="approved", actor=actor)
-        trade = await self.trade(db, client_id, trade_id)
+        trade = await self._claim(db, client_id, trade_id, to="approved", actor=actor)
         legs = legs_of(await self._leg_rows(db, client_id, trade_id))
         broker = await self._broker(client_id)
-        decision, ctx = await self._decide(db, broker, client_id, trade, legs)
+        terms = gate_inputs.TradeTerms.of(trade, legs, trade.origin)
+        decision, ctx = await self._decide(db, broker, client_id, terms)
         if not decision.allowed:
             trade.status, trade.denial_reasons = "denied", [d.as_dict() for d in decision.denials]
             trade_updated(db, trade)
@@ -340,10 +343,11 @@ class ExecutionService:
             return trade
         # The order exists, with its id, before the broker can hear of it; until its answer is booked,
         # reconciliation must not take the broker's silence about it for "never sent".
-        with self.in_flight.sending(order.client_order_id):
+        with self.in_flight.sending(order.client_order_id) as send:
             await db.commit()
-            await self._send(db, broker, order, trade, legs, ctx)
+            answer = await self._send(db, broker, order, trade, legs, ctx)
             await db.commit()
+            send.booked = answer
         return trade
 
     async def _send(
@@ -354,7 +358,8 @@ class ExecutionService:
         trade: Trade,
         legs: tuple[ComboLeg, ...],
         ctx: GateContext,
-    ) -> None:
+    ) -> OrderState | None:
+        """Send a committed order once and book the outcome; return the broker's answer, None without one."""
         client_id = order.client_id
         if not await self._still_allowed(client_id, ctx):
             # A halt landed between the gate and the send: the order is never sent.
@@ -368,7 +373,7 @@ class ExecutionService:
                 action="order.not_sent",
                 data={"reason": "trading_halted"},
             )
-            return
+            return None
         try:
             state = await broker.place_order(_request_of(order, trade, legs))
         except OrderRejected as exc:
@@ -382,7 +387,7 @@ class ExecutionService:
                 action="order.rejected",
                 data={"code": exc.code, "message": exc.message},
             )
-            return
+            return None
         except (BrokerError, TimeoutError, OSError) as exc:
             # Whether it reached the venue is unknown: reconciliation decides; nothing resends.
             error = exc.message if isinstance(exc, BrokerError) else type(exc).__name__
@@ -396,7 +401,7 @@ class ExecutionService:
                 action="order.unknown",
                 data={"error": error},
             )
-            return
+            return None
         order.submitted_at = self._now()
         await self.apply_state(db, order, trade, state)
         await record(
@@ -407,6 +412,7 @@ class ExecutionService:
             subject=f"order:{order.client_order_id}",
             data={"status": order.status},
         )
+        return state
 
     async def apply_state(self, db: AsyncSession, order: Order, trade: Trade, state: OrderState) -> None:
         """Move the order and its trade to the broker's view and book any new executions."""
@@ -428,8 +434,7 @@ class ExecutionService:
         self, db: AsyncSession, client_id: uuid.UUID, trade_id: uuid.UUID, actor: Actor, reason: str | None
     ) -> Trade:
         """Refuse a pending trade (once)."""
-        await self._claim(db, client_id, trade_id, to="rejected", actor=actor)
-        trade = await self.trade(db, client_id, trade_id)
+        trade = await self._claim(db, client_id, trade_id, to="rejected", actor=actor)
         trade_updated(db, trade)
         await record(
             db,
@@ -447,8 +452,7 @@ class ExecutionService:
         """Withdraw a pending trade, or ask the broker to cancel its working order and book the answer."""
         trade = await self.trade(db, client_id, trade_id)
         if trade.status == "pending_approval":
-            await self._claim(db, client_id, trade_id, to="cancelled", actor=actor)
-            trade = await self.trade(db, client_id, trade_id)
+            trade = await self._claim(db, client_id, trade_id, to="cancelled", actor=actor)
             trade_updated(db, trade)
         elif trade.status in ("submitted", "partially_filled"):
             order = (
@@ -493,18 +497,29 @@ class ExecutionService:
 
     async def _claim(
         self, db: AsyncSession, client_id: uuid.UUID, trade_id: uuid.UUID, *, to: str, actor: Actor
-    ) -> None:
+    ) -> Trade:
+        """Move a pending trade to `to` and return it as the claim left it; 409 when it is no longer pending."""
         # One conditional UPDATE decides a trade: of concurrent approvals exactly one matches.
         now = self._now()
-        result = await db.execute(
+        claim = (
             update(Trade)
             .where(Trade.id == trade_id, Trade.client_id == client_id, Trade.status == "pending_approval")
             .where((Trade.expires_at.is_(None)) | (Trade.expires_at > now))
             .values(status=to, decided_by=f"{actor.type}:{actor.id}", decided_at=now, updated_at=now)
-            .execution_options(synchronize_session=False)
         )
-        if getattr(result, "rowcount", 0) == 1:
-            return
+        if db.get_bind().dialect.update_returning:
+            # The claimed row comes back with the UPDATE: no second round trip to read it.
+            claimed = await db.scalars(
+                claim.returning(Trade),
+                execution_options={"synchronize_session": False, "populate_existing": True},
+            )
+            trade = claimed.one_or_none()
+            if trade is not None:
+                return trade
+        else:
+            result = await db.execute(claim.execution_options(synchronize_session=False))
+            if getattr(result, "rowcount", 0) == 1:
+                return await self.trade(db, client_id, trade_id)
         trade = await self.trade(db, client_id, trade_id)
         if trade.status == "pending_approval":
             trade.status = "expired"

@@ -193,3 +193,20 @@ async def test_duplicated_executions_leave_positions_unchanged(
         ).scalar_one()
         assert position.quantity == Decimal(4)
     assert await _count(container, user.client_id, Fill) == len(trade["fills"])
+
+
+async def test_concurrent_tickets_with_one_idempotency_key_store_one_trade(
+    api: httpx.AsyncClient, container: Container
+) -> None:
+    user, headers = await _client(api, container)
+    ask = await _spy_ask(api, user, headers)
+    keyed = {**headers, "Idempotency-Key": f"ticket-{uuid.uuid4().hex}"}
+    answers = await asyncio.gather(
+        *(api.post(f"/clients/{user.client_id}/trades", headers=keyed, json=_buy_spy(3, ask + 1)) for _ in range(2))
+    )
+    # The later request gets the first one's trade: as it stands (201), or a 409 when its approval
+    # meets the first's; never a 500 from the key's unique constraint.
+    assert sorted(a.status_code for a in answers) in ([201, 201], [201, 409]), [a.text for a in answers]
+    assert len({a.json()["id"] for a in answers if a.status_code == 201}) == 1
+    assert await _count(container, user.client_id, Trade) == 1
+    assert await _count(container, user.client_id, Order) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from backend.audit.service import Actor
 from backend.brokers.errors import BrokerTimeout
 from backend.domain.instruments import Side, Stock
-from backend.domain.orders import OrderRequest, OrderType
+from backend.domain.orders import OrderRequest, OrderStatus, OrderType
 from backend.domain.values import Quantity
 from backend.kit.container import Container
 from backend.kit.db import TenantScope, scoped_session
@@ -201,3 +202,63 @@ async def test_reconciliation_during_a_send_leaves_the_order_to_the_sender(conta
         )
     assert "order.not_sent" not in actions
     assert {"trade.approved", "order.submitted"} <= actions
+
+
+async def _actions(container: Container, client_id: uuid.UUID) -> list[str]:
+    async with scoped_session(container.sessions, TenantScope.for_client(client_id)) as db:
+        rows = await db.execute(
+            select(AuditRecord.action).where(AuditRecord.client_id == client_id).order_by(AuditRecord.seq)
+        )
+        return list(rows.scalars())
+
+
+async def test_an_order_its_sender_booked_is_not_booked_again_from_its_events(container: Container) -> None:
+    user = await create_client_user(container)
+    session = await _connected(container, user)
+    proposed = await _marketable_spy_buy(container, user, session.broker)
+    async with scoped_session(container.sessions, TenantScope.for_client(user.client_id)) as db:
+        trade = await container.execution.approve(db, user.client_id, proposed.id, Actor("user", "u"))
+    assert trade.status == "filled"
+    # The simulator reported the acknowledgement and the fill while the sender was booking its answer.
+    await asyncio.sleep(0.5)
+    actions = await _actions(container, user.client_id)
+    assert actions.count("order.submitted") == 1
+    assert "order.updated" not in actions, "the events' consumer booked the sender's answer a second time"
+    assert await _state(container, user.client_id) == ("filled", "filled", Decimal(3))
+
+
+class _AnswerBeforeFill:
+    """The client's real adapter, except that a send's answer predates its fill (as an acknowledgement can)."""
+
+    def __init__(self, broker: Any) -> None:
+        self._broker = broker
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._broker, name)
+
+    async def place_order(self, request: OrderRequest) -> Any:
+        state = await self._broker.place_order(request)
+        assert state.status is OrderStatus.FILLED
+        return dataclasses.replace(
+            state,
+            status=OrderStatus.WORKING,
+            filled_quantity=Quantity(Decimal(0)),
+            average_fill_price=None,
+            executions=(),
+        )
+
+
+async def test_a_fill_reported_during_its_send_is_booked_once_the_send_ends(container: Container) -> None:
+    user = await create_client_user(container)
+    session = await _connected(container, user)
+    real = session.broker
+    session.broker = _AnswerBeforeFill(real)
+    proposed = await _marketable_spy_buy(container, user, real)
+    async with scoped_session(container.sessions, TenantScope.for_client(user.client_id)) as db:
+        trade = await container.execution.approve(db, user.client_id, proposed.id, Actor("user", "u"))
+    assert trade.status == "submitted", "the sender booked the answer it had, from before the fill"
+    async with asyncio.timeout(5):
+        while (await _state(container, user.client_id))[0] != "filled":  # noqa: ASYNC110 - booked by a follow-up task
+            await asyncio.sleep(0.05)
+    assert await _state(container, user.client_id) == ("filled", "filled", Decimal(3))
+    assert (await _actions(container, user.client_id)).count("order.updated") == 1
