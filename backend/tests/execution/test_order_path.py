@@ -202,7 +202,10 @@ async def test_concurrent_tickets_with_one_idempotency_key_store_one_trade(
     ask = await _spy_ask(api, user, headers)
     keyed = {**headers, "Idempotency-Key": f"ticket-{uuid.uuid4().hex}"}
     answers = await asyncio.gather(
-        *(api.post(f"/clients/{user.client_id}/trades", headers=keyed, json=_buy_spy(3, ask + 1)) for _ in range(2))
+        *(
+            api.post(f"/clients/{user.client_id}/trades", headers=keyed, json=_buy_spy(3, ask + 1))
+            for _ in range(2)
+        )
     )
     # The later request gets the first one's trade: as it stands (201), or a 409 when its approval
     # meets the first's; never a 500 from the key's unique constraint.
