@@ -304,7 +304,8 @@ async def decide(
         if candidate is None or candidate.capital_at_risk > room:
             summary.skipped["repriced_out"] += 1
             continue
-        decision = await screen.check(candidate_ticket(candidate), origin="agent")
+        verdict = await screen.check(candidate_ticket(candidate), origin="agent")
+        decision = verdict.decision
         if not decision.allowed:
             # Only candidates that pass the gate become proposals; the reasons are counted, not stored.
             for denial in decision.denials:
@@ -313,37 +314,17 @@ async def decide(
                 summary.skipped["not_screened"] += len(candidates) - index - 1
                 break
             continue
-        trade = await _propose(db, execution, client_id, candidate, mode, now, params, summary)
-        if trade is not None:
-            proposed_for.add(candidate.underlying)
-            busy |= leg_keys(candidate.legs)
-            room -= candidate.capital_at_risk
-    return summary
-
-
-async def _propose(
-    db: AsyncSession,
-    execution: ExecutionService,
-    client_id: uuid.UUID,
-    candidate: Candidate,
-    mode: str,
-    now: datetime,
-    params: AgentParameters,
-    summary: ScanSummary,
-) -> Trade | None:
-    trade = await execution.propose(
-        db,
-        client_id,
-        candidate_ticket(candidate),
-        origin="agent",
-        actor=AGENT,
-        strategy=candidate.strategy,
-        expires_at=expires_at(mode, now, params.proposal_ttl_seconds),
-        metrics=candidate_metrics(candidate),
-    )
-    if trade.status == "pending_approval":
+        trade = await execution.propose_screened(
+            db,
+            client_id,
+            verdict,
+            actor=AGENT,
+            strategy=candidate.strategy,
+            expires_at=expires_at(mode, now, params.proposal_ttl_seconds),
+            metrics=candidate_metrics(candidate),
+        )
         summary.proposed.append(str(trade.id))
-    else:
-        for reason in trade.denial_reasons:
-            summary.denied[str(reason.get("code"))] += 1
-    return trade if trade.status == "pending_approval" else None
+        proposed_for.add(candidate.underlying)
+        busy |= leg_keys(candidate.legs)
+        room -= candidate.capital_at_risk
+    return summary

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from backend.brokers.base import BrokerPort
 from backend.execution import gate_inputs
@@ -11,11 +12,20 @@ from backend.risk.context import Portfolio
 from backend.risk.gate import GateDecision, RiskGate
 
 
+@dataclass(frozen=True, slots=True)
+class Screened:
+    """A ticket and the gate's decision on it in a Screen: what a scan proposes, without gating it again."""
+
+    ticket: TradeTicket
+    origin: str
+    decision: GateDecision
+
+
 class Screen:
     """The gate over one instant's book, limits, trading state and order rate; only each trade's quotes are new.
 
-    A filter, not a decision: a candidate that passes is proposed, and the proposal and the approval
-    each run the gate again on fresh reads.
+    A candidate that passes is proposed on this decision (the same gate, on this transaction's reads
+    and its legs' quotes of now); its approval runs the gate again on fresh reads before any order.
     """
 
     def __init__(
@@ -32,10 +42,10 @@ class Screen:
         self._state = state
         self._book = book
 
-    async def check(self, ticket: TradeTicket, *, origin: str) -> GateDecision:
+    async def check(self, ticket: TradeTicket, *, origin: str) -> Screened:
         """Run the gate on a ticket, quoting its legs now: nothing is stored."""
         legs = domain_legs(ticket.legs)
         check_price_sign(legs, ticket.limit_price)
         terms = gate_inputs.TradeTerms.of(ticket, legs, origin)
         ctx = await gate_inputs.context_against(self._broker, self._client_id, terms, self._state, self._book)
-        return self._gate.check(ctx)
+        return Screened(ticket, origin, self._gate.check(ctx))

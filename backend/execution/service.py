@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
@@ -31,7 +32,7 @@ from backend.execution import gate_inputs
 from backend.execution.escalation import Escalator
 from backend.execution.fills import record_executions
 from backend.execution.in_flight import SendsInFlight
-from backend.execution.screening import Screen
+from backend.execution.screening import Screen, Screened
 from backend.execution.tickets import TradeTicket, check_price_sign, domain_legs, order_request
 from backend.kit.errors import Conflict, NotFound, ServiceUnavailable
 from backend.kit.metrics import count_order_outcome, count_order_transition
@@ -192,7 +193,6 @@ class ExecutionService:
         strategy: str | None = None,
         idempotency_key: str | None = None,
         expires_at: datetime | None = None,
-        metrics: dict[str, Any] | None = None,
     ) -> Trade:
         """Gate a new trade and store it: denied with every reason, or pending approval."""
         if idempotency_key:
@@ -202,31 +202,68 @@ class ExecutionService:
         legs = domain_legs(ticket.legs)
         check_price_sign(legs, ticket.limit_price)
         broker = await self._broker(client_id)
-        terms = gate_inputs.TradeTerms.of(ticket, legs, origin)
-        decision, _ = await self._decide(db, broker, client_id, terms)
+        decision, _ = await self._decide(
+            db, broker, client_id, gate_inputs.TradeTerms.of(ticket, legs, origin)
+        )
+        proposal = _Proposal(ticket, legs, origin, decision, strategy, expires_at)
+        if idempotency_key is None:
+            return await self._store(db, client_id, proposal, actor)
+        try:
+            async with db.begin_nested():
+                return await self._store(db, client_id, proposal, actor, idempotency_key)
+        except IntegrityError:
+            # A concurrent request with the same key stored its trade first: this is that trade.
+            first = await self._keyed(db, client_id, idempotency_key)
+            if first is None:
+                raise
+            return first
+
+    async def propose_screened(
+        self,
+        db: AsyncSession,
+        client_id: uuid.UUID,
+        screened: Screened,
+        *,
+        actor: Actor,
+        strategy: str,
+        expires_at: datetime | None,
+        metrics: dict[str, Any],
+    ) -> Trade:
+        """Store a ticket a Screen passed in this transaction as pending approval: the gate has just run on it.
+
+        The approval gates it again on fresh reads before any order is written.
+        """
+        if not screened.decision.allowed:
+            raise ValueError("only a ticket the gate allowed is proposed")
+        legs = domain_legs(screened.ticket.legs)
+        proposal = _Proposal(
+            screened.ticket, legs, screened.origin, screened.decision, strategy, expires_at, metrics
+        )
+        return await self._store(db, client_id, proposal, actor)
+
+    async def _store(
+        self,
+        db: AsyncSession,
+        client_id: uuid.UUID,
+        proposal: _Proposal,
+        actor: Actor,
+        idempotency_key: str | None = None,
+    ) -> Trade:
         # Written once, decided: the trade and its legs are two INSERTs, with no status UPDATE after.
-        trade = _new_trade(client_id, ticket, legs, origin=origin)
+        decision = proposal.decision
+        trade = _new_trade(client_id, proposal.ticket, proposal.legs, origin=proposal.origin)
         trade.id = uuid.uuid4()
-        trade.strategy, trade.idempotency_key, trade.expires_at = strategy, idempotency_key, expires_at
+        trade.strategy, trade.idempotency_key, trade.expires_at = (
+            proposal.strategy,
+            idempotency_key,
+            proposal.expires_at,
+        )
         trade.denial_reasons = [d.as_dict() for d in decision.denials]
         trade.status = "pending_approval" if decision.allowed else "denied"
-        trade.metrics = metrics or {}
-        if idempotency_key is None:
-            db.add(trade)
-            db.add_all(_leg_rows(trade, legs))
-            await db.flush()
-        else:
-            try:
-                async with db.begin_nested():
-                    db.add(trade)
-                    db.add_all(_leg_rows(trade, legs))
-                    await db.flush()
-            except IntegrityError:
-                # A concurrent request with the same key stored its trade first: this is that trade.
-                first = await self._keyed(db, client_id, idempotency_key)
-                if first is None:
-                    raise
-                return first
+        trade.metrics = proposal.metrics or {}
+        db.add(trade)
+        db.add_all(_leg_rows(trade, proposal.legs))
+        await db.flush()
         trade_updated(db, trade)
         await record(
             db,
@@ -234,7 +271,7 @@ class ExecutionService:
             action="trade.proposed" if decision.allowed else "trade.denied",
             client_id=client_id,
             subject=f"trade:{trade.id}",
-            data={"origin": origin, "reasons": [d.code for d in decision.denials]},
+            data={"origin": proposal.origin, "reasons": [d.code for d in decision.denials]},
         )
         return trade
 
@@ -560,6 +597,19 @@ class ExecutionService:
             .order_by(TradeLeg.leg_index)
         )
         return list(rows.scalars())
+
+
+@dataclass(frozen=True, slots=True)
+class _Proposal:
+    """A gated ticket about to be stored."""
+
+    ticket: TradeTicket
+    legs: tuple[ComboLeg, ...]
+    origin: str
+    decision: GateDecision
+    strategy: str | None
+    expires_at: datetime | None
+    metrics: dict[str, Any] | None = None
 
 
 def _new_trade(
