@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -62,13 +63,51 @@ def _open_structures_statement() -> Select[Any]:
 _OPEN_STRUCTURES = _open_structures_statement()
 
 
+class _Built:
+    """Open structures already built, by trade id: a filled trade's legs, size and fill price never change.
+
+    Every tick of every client with open structures reads them; only the trades not seen before cost
+    the legs and fills queries and the legs' instruments. Bounded, least recently used first out.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self._capacity = capacity
+        self._structures: OrderedDict[uuid.UUID, OpenStructure] = OrderedDict()
+
+    def get(self, trade_id: uuid.UUID) -> OpenStructure | None:
+        """Return the structure built for the trade, if any."""
+        found = self._structures.get(trade_id)
+        if found is not None:
+            self._structures.move_to_end(trade_id)
+        return found
+
+    def put(self, trade_id: uuid.UUID, structure: OpenStructure) -> None:
+        """Keep a structure built from a filled trade whose fill price is booked."""
+        self._structures[trade_id] = structure
+        if len(self._structures) > self._capacity:
+            self._structures.popitem(last=False)
+
+
+_BUILT = _Built(capacity=50_000)
+
+
 async def open_structures(db: AsyncSession, client_id: uuid.UUID) -> list[Managed]:
     """Return the agent's filled trades with no exit under way, done or just denied (held or not: see `held_in_full`)."""
     values = {"client_id": client_id, "retry_denied_after": utcnow() - EXIT_RETRY_AFTER}
     trades = (await db.execute(_OPEN_STRUCTURES, values)).scalars().all()
     if not trades:
         return []
-    # Every tick reads these: one query for all the legs and one for all the fills, not two a trade.
+    built = {trade.id: structure for trade in trades if (structure := _BUILT.get(trade.id)) is not None}
+    new = [trade for trade in trades if trade.id not in built]
+    if new:
+        built |= await _build(db, client_id, new)
+    return [Managed(trade, built[trade.id]) for trade in trades]
+
+
+async def _build(
+    db: AsyncSession, client_id: uuid.UUID, trades: list[Trade]
+) -> dict[uuid.UUID, OpenStructure]:
+    # One query for all the legs and one for all the fills, not two a trade.
     ids = [trade.id for trade in trades]
     legs_by_id = await legs_by_trade(db, client_id, ids)
     fills = await db.execute(
@@ -77,13 +116,16 @@ async def open_structures(db: AsyncSession, client_id: uuid.UUID) -> list[Manage
         )
     )
     fill_prices = {trade_id: price for trade_id, price in fills}
-    found = []
+    built = {}
     for trade in trades:
         legs = legs_of(legs_by_id.get(trade.id, []))
         price = fill_prices.get(trade.id)
         entry = Decimal(price) if price is not None else trade.limit_price or Decimal(0)
-        found.append(Managed(trade, OpenStructure(legs, trade.quantity, entry)))
-    return found
+        built[trade.id] = OpenStructure(legs, trade.quantity, entry)
+        if price is not None:
+            # Without a booked fill price the entry is a stand-in: built again until there is one.
+            _BUILT.put(trade.id, built[trade.id])
+    return built
 
 
 def held_in_full(managed: Managed, held: dict[str, Decimal]) -> bool:
