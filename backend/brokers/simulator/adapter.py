@@ -419,14 +419,14 @@ class SimulatorBroker:
     async def positions(self) -> list[Position]:
         """Return every non-zero position, marked to the current mid."""
         self._ready()
-        return self.admission.valuation().positions
+        return self.admission.positions()
 
     async def account_summary(self) -> AccountSummary:
         """Return cash, net liquidation, requirement, buying power (net of working orders) and P&L."""
         self._ready()
         valuation = self.admission.valuation()
         currency = self.config.currency
-        buying_power = self.admission.buying_power_after(None)
+        buying_power = self.admission.buying_power_after(None, valuation)
         return AccountSummary(
             account_id=self.account_id,
             cash=Money(self.ledger.cash, currency).rounded(),

@@ -117,10 +117,9 @@ class Admission:
         quotes = self._broker.market.quotes(list(unique.values()))
         return {q.instrument.key: q for q in quotes}
 
-    def _value(self, ledger: Ledger, quotes: dict[str, Quote]) -> Valuation:
-        broker = self._broker
-        currency = broker.config.currency
-        marks = {key: mark_of(quote) for key, quote in quotes.items()}
+    def _marked(self, ledger: Ledger, marks: dict[str, Decimal]) -> tuple[list[Position], Decimal, Decimal]:
+        """Return the positions at `marks`, the net liquidation and the unrealized P&L."""
+        currency = self._broker.config.currency
         positions: list[Position] = []
         net = ledger.cash
         unrealized = _ZERO
@@ -142,6 +141,12 @@ class Admission:
                     Money(holding.realized, currency).rounded(),
                 )
             )
+        return positions, net, unrealized
+
+    def _value(self, ledger: Ledger, quotes: dict[str, Quote]) -> Valuation:
+        broker = self._broker
+        marks = {key: mark_of(quote) for key, quote in quotes.items()}
+        positions, net, unrealized = self._marked(ledger, marks)
         spots = {
             h.instrument.underlying: broker.market.spot(h.instrument.underlying)
             for h in ledger.holdings.values()
@@ -155,20 +160,34 @@ class Admission:
         )
         return Valuation(positions, net, result.requirement, unrealized, result.violations)
 
+    def positions(self) -> list[Position]:
+        """Return the account's positions at current marks, without the margin a full valuation works out."""
+        ledger = self._broker.ledger
+        quotes = self._quotes(h.instrument for h in ledger.holdings.values())
+        return self._marked(ledger, {key: mark_of(quote) for key, quote in quotes.items()})[0]
+
     def valuation(self) -> Valuation:
         """Return the account's positions, net liquidation and requirement at current marks."""
         ledger = self._broker.ledger
         return self._value(ledger, self._quotes(h.instrument for h in ledger.holdings.values()))
 
-    def buying_power_after(self, request: OrderRequest | None) -> Decimal:
-        """Return buying power if every working order (and ``request``) filled at its limit."""
-        return self._what_if(request)[0]
+    def buying_power_after(self, request: OrderRequest | None, current: Valuation | None = None) -> Decimal:
+        """Return buying power if every working order (and ``request``) filled at its limit.
 
-    def _what_if(self, request: OrderRequest | None) -> tuple[Decimal, tuple[str, ...]]:
+        ``current``, the account's valuation of now, answers without a second valuation when there is
+        nothing to fill.
+        """
+        return self._what_if(request, current)[0]
+
+    def _what_if(
+        self, request: OrderRequest | None, current: Valuation | None = None
+    ) -> tuple[Decimal, tuple[str, ...]]:
         broker = self._broker
         orders = [(r.request, r.remaining) for r in broker.working_orders()]
         if request is not None:
             orders.append((request, request.quantity.value))
+        if not orders and current is not None:
+            return current.net_liquidation - current.requirement, current.violations
         ledger = broker.ledger.copy()
         instruments = [h.instrument for h in ledger.holdings.values()]
         for order, _ in orders:

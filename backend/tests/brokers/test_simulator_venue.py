@@ -15,7 +15,7 @@ from backend.brokers.simulator.calendar import exchange_calendar
 from backend.brokers.simulator.market import SimulatedMarket
 from backend.domain.instruments import Combo, ComboLeg, Option, OptionRight, Side, Stock
 from backend.domain.orders import OrderEventKind, OrderRequest, OrderStatus, OrderType, TimeInForce
-from backend.domain.values import NetPrice, Price, Quantity
+from backend.domain.values import Money, NetPrice, Price, Quantity
 from backend.tests.brokers.factories import create_broker, create_market
 
 FIRST_FRIDAY = date(2026, 5, 15)
@@ -238,3 +238,34 @@ async def test_accounts_on_one_market_keep_separate_books() -> None:
     assert (await bob.account_summary()).cash.amount == Decimal(100_000)
     await bob.place_order(request("x", Stock("SPY"), Side.BUY, 5, None))
     assert [p.quantity for p in await alice.positions()] == [Decimal(10)]
+
+
+# -- account reads ----------------------------------------------------------------------------------
+
+
+async def test_account_reads_agree_with_a_full_valuation_and_reserve_for_working_orders() -> None:
+    broker = await create_broker()
+    market = broker.market
+    call, put = spy_option(market, 5, OptionRight.CALL), spy_option(market, -5, OptionRight.PUT)
+    for cid, option in (("buy-call", call), ("sell-put", put)):
+        (quote,) = await broker.quotes([option])
+        assert quote.ask is not None
+        assert quote.bid is not None
+        side, limit = (Side.BUY, quote.ask.value) if option is call else (Side.SELL, quote.bid.value)
+        assert (await broker.place_order(request(cid, option, side, 2, limit))).status is OrderStatus.FILLED
+
+    full = broker.admission.valuation()
+    assert await broker.positions() == full.positions
+    summary = await broker.account_summary()
+    currency = summary.buying_power.currency
+    assert summary.buying_power == Money(full.net_liquidation - full.requirement, currency).rounded()
+    assert broker.admission.buying_power_after(None) == full.net_liquidation - full.requirement
+
+    # A working order reserves its buying power: the summary counts it, not the current valuation alone.
+    (quote,) = await broker.quotes([call])
+    assert quote.bid is not None
+    resting = request("resting", call, Side.BUY, 1, (quote.bid.value / 2).quantize(Decimal("0.05")))
+    assert (await broker.place_order(resting)).status is OrderStatus.WORKING
+    reserved = await broker.account_summary()
+    assert reserved.buying_power.amount < summary.buying_power.amount
+    assert reserved.buying_power == Money(broker.admission.buying_power_after(None), currency).rounded()

@@ -127,7 +127,7 @@ class Handlers:
         gw = self.gw
         for key, value in self._values():
             session.send(m.account_value(gw.account, key, value, "USD"))
-        for p in gw.venue.admission.valuation().positions:
+        for p in gw.venue.admission.positions():
             price = p.market_price if p.market_price is not None else Decimal(0)
             session.send(
                 m.portfolio_value(
