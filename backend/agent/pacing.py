@@ -10,6 +10,9 @@ from typing import Protocol
 GIVE_WAY_SECONDS = 0.05
 """The longest an analysis holds its next slice for the ticks under way: it must not starve when the
 process is busy, only wait its turn."""
+DECISION_HOLD_SECONDS = 0.25
+"""The longest an analysis holds its next slice for a tick deciding on orders, before the give-way:
+a decision's orders go first, but a stream of decisions must not stall every search."""
 
 
 class Pace(Protocol):
@@ -37,26 +40,43 @@ class Pacer:
         self._ticks = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        self._deciding = 0
+        self._decided = asyncio.Event()
+        self._decided.set()
 
     @contextlib.contextmanager
-    def foreground(self) -> Iterator[None]:
-        """Mark a tick under way: background analyses start no new slice until it ends (or they waited enough)."""
+    def foreground(self, *, deciding: bool = False) -> Iterator[None]:
+        """Mark a tick under way: background analyses start no new slice until it ends (or they waited enough).
+
+        A `deciding` tick (one that decides on a scan, and may send its orders) holds them longer
+        (DECISION_HOLD_SECONDS): its orders' latency is what the analyses must not add to.
+        """
         self._ticks += 1
         self._idle.clear()
+        if deciding:
+            self._deciding += 1
+            self._decided.clear()
         try:
             yield
         finally:
             self._ticks -= 1
             if not self._ticks:
                 self._idle.set()
+            if deciding:
+                self._deciding -= 1
+                if not self._deciding:
+                    self._decided.set()
 
     def slot(self) -> asyncio.Semaphore:
         """Return the semaphore bounding the searches running at once."""
         return self._slots
 
     async def next_slice(self) -> None:
-        """Yield to the loop, then wait (at most GIVE_WAY_SECONDS) for the ticks under way to end."""
+        """Yield to the loop, then wait for the deciding ticks under way, then (at most GIVE_WAY_SECONDS) the rest."""
         await asyncio.sleep(0)
+        if self._deciding:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._decided.wait(), DECISION_HOLD_SECONDS)
         if self._ticks:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._idle.wait(), GIVE_WAY_SECONDS)

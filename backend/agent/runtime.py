@@ -208,7 +208,9 @@ class AgentRuntime:
         `analyse_apart` (the loop): a due scan's analysis starts as a task of its own and a later
         tick decides on it. Otherwise, and always for `force_scan`, the scan runs whole in this tick.
         """
-        with self._pacer.foreground():
+        analysis = self._analyses.get(client_id)
+        deciding = force_scan or (analysis is not None and analysis.done())
+        with self._pacer.foreground(deciding=deciding):
             report = await self._tick(client_id, force_scan, analyse_apart)
         self._announce(client_id, report)
         return report

@@ -50,3 +50,41 @@ async def test_an_inline_analysis_and_an_idle_process_wait_for_nothing(
         await pacer.inline().next_slice()
     assert time.monotonic() - started < 1.0
     assert pacer.inline().slot() is pacer.slot(), "inline or not, one bound on searches at once"
+
+
+async def test_a_background_slice_waits_out_a_deciding_tick_past_the_give_way(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pacing, "GIVE_WAY_SECONDS", 0.01)
+    pacer = Pacer(1)
+    events: list[str] = []
+
+    async def tick(io_seconds: float, *, deciding: bool) -> None:
+        with pacer.foreground(deciding=deciding):
+            await asyncio.sleep(io_seconds)
+            events.append("deciding tick ends" if deciding else "routine tick ends")
+
+    deciding = asyncio.create_task(tick(0.15, deciding=True))
+    await asyncio.sleep(0)
+    await pacer.next_slice()
+    events.append("slice")
+    await deciding
+    assert events == ["deciding tick ends", "slice"], "a decision's orders go before the search"
+
+    routine = asyncio.create_task(tick(0.15, deciding=False))
+    await asyncio.sleep(0)
+    await pacer.next_slice()
+    events.append("slice")
+    await routine
+    assert events[2:] == ["slice", "routine tick ends"], "a routine tick holds a slice for the give-way alone"
+
+
+async def test_a_slice_waits_no_longer_than_the_decision_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pacing, "GIVE_WAY_SECONDS", 0.01)
+    monkeypatch.setattr(pacing, "DECISION_HOLD_SECONDS", 0.05)
+    pacer = Pacer(1)
+    with pacer.foreground(deciding=True):  # a decision that outlasts the bound
+        started = time.monotonic()
+        await pacer.next_slice()
+        waited = time.monotonic() - started
+    assert 0.05 <= waited < 1.0
