@@ -205,12 +205,20 @@ class ExecutionService:
         decision, _ = await self._decide(
             db, broker, client_id, gate_inputs.TradeTerms.of(ticket, legs, origin)
         )
-        proposal = _Proposal(ticket, legs, origin, decision, strategy, expires_at)
+        proposal = _Proposal(
+            ticket,
+            legs,
+            origin,
+            decision,
+            strategy=strategy,
+            expires_at=expires_at,
+            idempotency_key=idempotency_key,
+        )
         if idempotency_key is None:
             return await self._store(db, client_id, proposal, actor)
         try:
             async with db.begin_nested():
-                return await self._store(db, client_id, proposal, actor, idempotency_key)
+                return await self._store(db, client_id, proposal, actor)
         except IntegrityError:
             # A concurrent request with the same key stored its trade first: this is that trade.
             first = await self._keyed(db, client_id, idempotency_key)
@@ -237,27 +245,26 @@ class ExecutionService:
             raise ValueError("only a ticket the gate allowed is proposed")
         legs = domain_legs(screened.ticket.legs)
         proposal = _Proposal(
-            screened.ticket, legs, screened.origin, screened.decision, strategy, expires_at, metrics
+            screened.ticket,
+            legs,
+            screened.origin,
+            screened.decision,
+            strategy=strategy,
+            expires_at=expires_at,
+            metrics=metrics,
         )
         return await self._store(db, client_id, proposal, actor)
 
     async def _store(
-        self,
-        db: AsyncSession,
-        client_id: uuid.UUID,
-        proposal: _Proposal,
-        actor: Actor,
-        idempotency_key: str | None = None,
+        self, db: AsyncSession, client_id: uuid.UUID, proposal: _Proposal, actor: Actor
     ) -> Trade:
         # Written once, decided: the trade and its legs are two INSERTs, with no status UPDATE after.
         decision = proposal.decision
         trade = _new_trade(client_id, proposal.ticket, proposal.legs, origin=proposal.origin)
         trade.id = uuid.uuid4()
-        trade.strategy, trade.idempotency_key, trade.expires_at = (
-            proposal.strategy,
-            idempotency_key,
-            proposal.expires_at,
-        )
+        trade.strategy = proposal.strategy
+        trade.idempotency_key = proposal.idempotency_key
+        trade.expires_at = proposal.expires_at
         trade.denial_reasons = [d.as_dict() for d in decision.denials]
         trade.status = "pending_approval" if decision.allowed else "denied"
         trade.metrics = proposal.metrics or {}
@@ -610,6 +617,7 @@ class _Proposal:
     strategy: str | None
     expires_at: datetime | None
     metrics: dict[str, Any] | None = None
+    idempotency_key: str | None = None
 
 
 def _new_trade(
