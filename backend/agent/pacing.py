@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Protocol
 
 GIVE_WAY_SECONDS = 0.05
 """The longest an analysis holds its next slice for the ticks under way: it must not starve when the
 process is busy, only wait its turn."""
+DECISION_TURN_SECONDS = 0.1
+"""The longest a decision waits for the one under way before it starts anyway: a broker slow to
+answer one client's order must not hold up every other client's decisions for long."""
 DECISION_HOLD_SECONDS = 0.25
 """The longest an analysis holds its next slice for a tick deciding on orders, before the give-way:
 a decision's orders go first, but a stream of decisions must not stall every search."""
@@ -43,6 +46,7 @@ class Pacer:
         self._deciding = 0
         self._decided = asyncio.Event()
         self._decided.set()
+        self._turn = asyncio.Lock()
 
     @contextlib.contextmanager
     def foreground(self, *, deciding: bool = False) -> Iterator[None]:
@@ -66,6 +70,24 @@ class Pacer:
                 self._deciding -= 1
                 if not self._deciding:
                     self._decided.set()
+
+    @contextlib.asynccontextmanager
+    async def turn_to_decide(self) -> AsyncIterator[None]:
+        """Wait for the decision under way in the process (at most DECISION_TURN_SECONDS), then decide.
+
+        Two decisions that interleave each take twice as long from their quotes to their orders; in
+        turns, each one's orders leave as soon after its own quotes as it can. Called before the
+        deciding tick starts, so the wait is before its quotes are read, not between them and its orders.
+        """
+        taken = False
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._turn.acquire(), DECISION_TURN_SECONDS)
+            taken = True
+        try:
+            yield
+        finally:
+            if taken:
+                self._turn.release()
 
     def slot(self) -> asyncio.Semaphore:
         """Return the semaphore bounding the searches running at once."""

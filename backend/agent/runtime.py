@@ -178,7 +178,11 @@ class AgentRuntime:
         while not self._closing.is_set():
             wake.clear()
             try:
-                await self.run_once(client_id, analyse_apart=True)
+                if self._decides(client_id):
+                    async with self._pacer.turn_to_decide():
+                        await self.run_once(client_id, analyse_apart=True)
+                else:
+                    await self.run_once(client_id, analyse_apart=True)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -198,7 +202,9 @@ class AgentRuntime:
     async def scan_now(self, client_id: uuid.UUID) -> dict[str, Any]:
         """Run a tick with a scan as soon as the session is ready; return the report (the worker's `scan`)."""
         await self.wait_ready(client_id, SCAN_READY_SECONDS)
-        return dataclasses.asdict(await self.run_once(client_id, force_scan=True))
+        async with self._pacer.turn_to_decide():
+            report = await self.run_once(client_id, force_scan=True)
+        return dataclasses.asdict(report)
 
     async def run_once(
         self, client_id: uuid.UUID, *, force_scan: bool = False, analyse_apart: bool = False
@@ -208,12 +214,15 @@ class AgentRuntime:
         `analyse_apart` (the loop): a due scan's analysis starts as a task of its own and a later
         tick decides on it. Otherwise, and always for `force_scan`, the scan runs whole in this tick.
         """
-        analysis = self._analyses.get(client_id)
-        deciding = force_scan or (analysis is not None and analysis.done())
-        with self._pacer.foreground(deciding=deciding):
+        with self._pacer.foreground(deciding=force_scan or self._decides(client_id)):
             report = await self._tick(client_id, force_scan, analyse_apart)
         self._announce(client_id, report)
         return report
+
+    def _decides(self, client_id: uuid.UUID) -> bool:
+        """Tell whether the client's next tick decides on a finished analysis (and may send orders)."""
+        analysis = self._analyses.get(client_id)
+        return analysis is not None and analysis.done()
 
     def _announce(self, client_id: uuid.UUID, report: TickReport) -> None:
         # Readers hear of a change of state or of something done, not of every quiet tick.

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -187,3 +189,21 @@ async def test_the_loop_decides_as_soon_as_its_analysis_is_done(desk_factory) ->
             break
         await asyncio.sleep(0.05)
     assert await desk.trades("pending_approval"), "the loop did not decide on its analysis"
+
+
+async def test_a_forced_scan_decides_in_its_turn(desk_factory, monkeypatch) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    desk: Desk = await desk_factory("approval")
+    agent = desk.container.agent
+    turns: list[str] = []
+    real = agent._pacer.turn_to_decide
+
+    @contextlib.asynccontextmanager
+    async def watched() -> AsyncIterator[None]:
+        async with real():
+            turns.append("decides")
+            yield
+
+    monkeypatch.setattr(agent._pacer, "turn_to_decide", watched)
+    report = await agent.scan_now(desk.user.client_id)
+    assert report["proposed"], report
+    assert turns == ["decides"]

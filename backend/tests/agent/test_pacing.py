@@ -88,3 +88,47 @@ async def test_a_slice_waits_no_longer_than_the_decision_bound(monkeypatch: pyte
         await pacer.next_slice()
         waited = time.monotonic() - started
     assert 0.05 <= waited < 1.0
+
+
+async def test_decisions_take_turns() -> None:
+    pacer = Pacer(1)
+    events: list[str] = []
+
+    async def decide(name: str) -> None:
+        async with pacer.turn_to_decide():
+            events.append(f"{name} starts")
+            await asyncio.sleep(0.02)  # its reads, its orders
+            events.append(f"{name} ends")
+
+    await asyncio.gather(decide("a"), decide("b"))
+    assert events == ["a starts", "a ends", "b starts", "b ends"]
+
+
+async def test_a_decision_waits_no_longer_than_its_turn_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pacing, "DECISION_TURN_SECONDS", 0.05)
+    pacer = Pacer(1)
+    stuck = asyncio.Event()
+    events: list[str] = []
+
+    async def slow() -> None:
+        async with pacer.turn_to_decide():
+            events.append("slow starts")
+            await stuck.wait()  # a broker that does not answer
+            events.append("slow ends")
+
+    async def prompt() -> None:
+        async with pacer.turn_to_decide():
+            events.append("prompt decides")
+
+    holder = asyncio.create_task(slow())
+    await asyncio.sleep(0)
+    started = time.monotonic()
+    await prompt()
+    waited = time.monotonic() - started
+    stuck.set()
+    await holder
+    assert events == ["slow starts", "prompt decides", "slow ends"]
+    assert 0.04 <= waited < 1.0
+    started = time.monotonic()
+    async with pacer.turn_to_decide():  # the turn is free again: the one that stopped waiting never held it
+        assert time.monotonic() - started < 0.04
