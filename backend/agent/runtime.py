@@ -178,10 +178,8 @@ class AgentRuntime:
         while not self._closing.is_set():
             wake.clear()
             try:
-                if self._decides(client_id):
-                    async with self._pacer.turn_to_decide():
-                        await self.run_once(client_id, analyse_apart=True)
-                else:
+                turn = self._pacer.turn_to_decide() if self._decides(client_id) else contextlib.nullcontext()
+                async with turn:
                     await self.run_once(client_id, analyse_apart=True)
             except asyncio.CancelledError:
                 raise

@@ -87,27 +87,16 @@ class ClientReads:
 
 async def read_client(db: AsyncSession, client_id: uuid.UUID, day: date, now: datetime) -> ClientReads:
     """Read a decision's database inputs in one statement: every gate pass pays one round trip, not three."""
-    settings = select(AgentSettings.risk_profile, AgentSettings.parameters).where(
-        AgentSettings.client_id == client_id
-    )
-    opened = select(DayBaseline.net_liquidation).where(
-        DayBaseline.client_id == client_id, DayBaseline.day == day
-    )
-    orders = (
+    mine = AgentSettings.client_id == client_id
+    reads = (
+        select(AgentSettings.risk_profile).where(mine),
+        select(AgentSettings.parameters).where(mine),
+        select(DayBaseline.net_liquidation).where(DayBaseline.client_id == client_id, DayBaseline.day == day),
         select(func.count())
         .select_from(Order)
-        .where(Order.client_id == client_id, Order.created_at >= now - timedelta(minutes=1))
+        .where(Order.client_id == client_id, Order.created_at >= now - timedelta(minutes=1)),
     )
-    row = (
-        await db.execute(
-            select(
-                settings.with_only_columns(AgentSettings.risk_profile).scalar_subquery(),
-                settings.with_only_columns(AgentSettings.parameters).scalar_subquery(),
-                opened.scalar_subquery(),
-                orders.scalar_subquery(),
-            )
-        )
-    ).one()
+    row = (await db.execute(select(*(read.scalar_subquery() for read in reads)))).one()
     profile, parameters, opening, count = row
     limits = RiskLimits() if profile is None else limits_of(profile, parameters)
     return ClientReads(limits, opening, int(count))

@@ -36,7 +36,8 @@ class SendsInFlight:
         try:
             yield send
         finally:
-            del self._sends[client_order_id]
+            if self._sends.get(client_order_id) is send:
+                del self._sends[client_order_id]
             if send.then is not None:
                 try:
                     send.then(send.booked)

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from backend.brokers.base import BrokerPort
+from backend.domain.instruments import ComboLeg
 from backend.execution import gate_inputs
 from backend.execution.tickets import TradeTicket, check_price_sign, domain_legs
 from backend.risk.context import Portfolio
@@ -17,6 +18,7 @@ class Screened:
     """A ticket and the gate's decision on it in a Screen: what a scan proposes, without gating it again."""
 
     ticket: TradeTicket
+    legs: tuple[ComboLeg, ...]
     origin: str
     decision: GateDecision
 
@@ -48,4 +50,4 @@ class Screen:
         check_price_sign(legs, ticket.limit_price)
         terms = gate_inputs.TradeTerms.of(ticket, legs, origin)
         ctx = await gate_inputs.context_against(self._broker, self._client_id, terms, self._state, self._book)
-        return Screened(ticket, origin, self._gate.check(ctx))
+        return Screened(ticket, legs, origin, self._gate.check(ctx))

@@ -243,10 +243,9 @@ class ExecutionService:
         """
         if not screened.decision.allowed:
             raise ValueError("only a ticket the gate allowed is proposed")
-        legs = domain_legs(screened.ticket.legs)
         proposal = _Proposal(
             screened.ticket,
-            legs,
+            screened.legs,
             screened.origin,
             screened.decision,
             strategy=strategy,

@@ -9,7 +9,7 @@ from sqlalchemy import event
 
 from backend.audit.service import Actor
 from backend.execution.screening import Screened
-from backend.execution.tickets import TradeTicket
+from backend.execution.tickets import TradeTicket, domain_legs
 from backend.kit.db import TenantScope, scoped_session
 from backend.risk.gate import GateDecision
 from backend.risk.rule import Denial
@@ -42,7 +42,10 @@ async def test_only_a_ticket_the_gate_allowed_is_stored_on_its_screen(desk_facto
     ticket = TradeTicket.model_validate(
         {"legs": [{"sec_type": "stock", "symbol": "SPY", "side": "buy"}], "quantity": 1, "limit_price": "1"}
     )
-    denied = Screened(ticket, "agent", GateDecision((Denial("order_rate", "order_rate", "too many orders"),)))
+    legs = domain_legs(ticket.legs)
+    denied = Screened(
+        ticket, legs, "agent", GateDecision((Denial("order_rate", "order_rate", "too many orders"),))
+    )
     client_id = desk.user.client_id
     async with scoped_session(desk.container.sessions, TenantScope.for_client(client_id)) as db:
         with pytest.raises(ValueError, match="allowed"):
