@@ -14,8 +14,8 @@ from backend.risk.gate import GateDecision, RiskGate
 
 
 @dataclass(frozen=True, slots=True)
-class Screened:
-    """A ticket and the gate's decision on it in a Screen: what a scan proposes, without gating it again."""
+class Gated:
+    """A ticket, its domain legs and the gate's decision on it: what a proposal stores."""
 
     ticket: TradeTicket
     legs: tuple[ComboLeg, ...]
@@ -44,10 +44,10 @@ class Screen:
         self._state = state
         self._book = book
 
-    async def check(self, ticket: TradeTicket, *, origin: str) -> Screened:
+    async def check(self, ticket: TradeTicket, *, origin: str) -> Gated:
         """Run the gate on a ticket, quoting its legs now: nothing is stored."""
         legs = domain_legs(ticket.legs)
         check_price_sign(legs, ticket.limit_price)
         terms = gate_inputs.TradeTerms.of(ticket, legs, origin)
         ctx = await gate_inputs.context_against(self._broker, self._client_id, terms, self._state, self._book)
-        return Screened(ticket, legs, origin, self._gate.check(ctx))
+        return Gated(ticket, legs, origin, self._gate.check(ctx))

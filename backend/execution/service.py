@@ -32,7 +32,7 @@ from backend.execution import gate_inputs
 from backend.execution.escalation import Escalator
 from backend.execution.fills import record_executions
 from backend.execution.in_flight import SendsInFlight
-from backend.execution.screening import Screen, Screened
+from backend.execution.screening import Gated, Screen
 from backend.execution.tickets import TradeTicket, check_price_sign, domain_legs, order_request
 from backend.kit.errors import Conflict, NotFound, ServiceUnavailable
 from backend.kit.metrics import count_order_outcome, count_order_transition
@@ -206,10 +206,7 @@ class ExecutionService:
             db, broker, client_id, gate_inputs.TradeTerms.of(ticket, legs, origin)
         )
         proposal = _Proposal(
-            ticket,
-            legs,
-            origin,
-            decision,
+            Gated(ticket, legs, origin, decision),
             strategy=strategy,
             expires_at=expires_at,
             idempotency_key=idempotency_key,
@@ -230,7 +227,7 @@ class ExecutionService:
         self,
         db: AsyncSession,
         client_id: uuid.UUID,
-        screened: Screened,
+        screened: Gated,
         *,
         actor: Actor,
         strategy: str,
@@ -239,27 +236,21 @@ class ExecutionService:
     ) -> Trade:
         """Store a ticket a Screen passed in this transaction as pending approval: the gate has just run on it.
 
-        The approval gates it again on fresh reads before any order is written.
+        `screened` must come from `Screen.check` in this transaction. The approval gates the trade
+        again on fresh reads before any order is written.
         """
         if not screened.decision.allowed:
             raise ValueError("only a ticket the gate allowed is proposed")
-        proposal = _Proposal(
-            screened.ticket,
-            screened.legs,
-            screened.origin,
-            screened.decision,
-            strategy=strategy,
-            expires_at=expires_at,
-            metrics=metrics,
-        )
+        proposal = _Proposal(screened, strategy=strategy, expires_at=expires_at, metrics=metrics)
         return await self._store(db, client_id, proposal, actor)
 
     async def _store(
         self, db: AsyncSession, client_id: uuid.UUID, proposal: _Proposal, actor: Actor
     ) -> Trade:
         # Written once, decided: the trade and its legs are two INSERTs, with no status UPDATE after.
-        decision = proposal.decision
-        trade = _new_trade(client_id, proposal.ticket, proposal.legs, origin=proposal.origin)
+        gated = proposal.gated
+        decision = gated.decision
+        trade = _new_trade(client_id, gated.ticket, gated.legs, origin=gated.origin)
         trade.id = uuid.uuid4()
         trade.strategy = proposal.strategy
         trade.idempotency_key = proposal.idempotency_key
@@ -268,7 +259,7 @@ class ExecutionService:
         trade.status = "pending_approval" if decision.allowed else "denied"
         trade.metrics = proposal.metrics or {}
         db.add(trade)
-        db.add_all(_leg_rows(trade, proposal.legs))
+        db.add_all(_leg_rows(trade, gated.legs))
         await db.flush()
         trade_updated(db, trade)
         await record(
@@ -277,7 +268,7 @@ class ExecutionService:
             action="trade.proposed" if decision.allowed else "trade.denied",
             client_id=client_id,
             subject=f"trade:{trade.id}",
-            data={"origin": proposal.origin, "reasons": [d.code for d in decision.denials]},
+            data={"origin": gated.origin, "reasons": [d.code for d in decision.denials]},
         )
         return trade
 
@@ -607,12 +598,9 @@ class ExecutionService:
 
 @dataclass(frozen=True, slots=True)
 class _Proposal:
-    """A gated ticket about to be stored."""
+    """A gated ticket about to be stored, with what the trade records beside it."""
 
-    ticket: TradeTicket
-    legs: tuple[ComboLeg, ...]
-    origin: str
-    decision: GateDecision
+    gated: Gated
     strategy: str | None
     expires_at: datetime | None
     metrics: dict[str, Any] | None = None

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event
 
 from backend.audit.service import Actor
-from backend.execution.screening import Screened
+from backend.execution.screening import Gated
 from backend.execution.tickets import TradeTicket, domain_legs
 from backend.kit.db import TenantScope, scoped_session
 from backend.risk.gate import GateDecision
@@ -43,7 +43,7 @@ async def test_only_a_ticket_the_gate_allowed_is_stored_on_its_screen(desk_facto
         {"legs": [{"sec_type": "stock", "symbol": "SPY", "side": "buy"}], "quantity": 1, "limit_price": "1"}
     )
     legs = domain_legs(ticket.legs)
-    denied = Screened(
+    denied = Gated(
         ticket, legs, "agent", GateDecision((Denial("order_rate", "order_rate", "too many orders"),))
     )
     client_id = desk.user.client_id
