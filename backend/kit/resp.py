@@ -1,10 +1,14 @@
-"""A lean Redis connection for the event bus's hot path: RESP2 over one asyncio protocol.
+"""A lean Redis connection for the event bus's hot path: RESP3 over one asyncio protocol.
 
 redis-py serves every other use. The bus makes one script call per publishing batch and receives one
-pub/sub message per batch in every process; through redis-py's command path and its pub/sub reader
-each of those cost more CPU than the fan-out it feeds (bench/README.md, ws_fanout). Here a call is
-one write and a future answered from `data_received`, and a pub/sub message is handed to its
+pub/sub message per batch from other processes; through redis-py's command path and its pub/sub
+reader each of those cost more CPU than the fan-out it feeds (bench/README.md, ws_fanout). Here a
+call is one write and a future answered from `data_received`, and a pub/sub message is handed to its
 callback from `data_received`, with no task in between. hiredis parses the replies in C.
+
+RESP3 lets one connection both subscribe and call, so replies and messages arrive in the order Redis
+sent them: the bus relies on that to hand its own events to local readers from its script's reply,
+in seq order with other processes' events (backend/realtime/redis_bus.py).
 """
 
 from __future__ import annotations
@@ -26,6 +30,11 @@ from redis.exceptions import NoScriptError, ResponseError
 
 Arg = str | bytes | int
 OnMessage = Callable[[str], None]
+OnReply = Callable[[object], None]
+_CONFIRMATIONS = frozenset(
+    ("subscribe", "unsubscribe", "psubscribe", "punsubscribe", "ssubscribe", "sunsubscribe")
+)
+"""Pushes that answer a (un)subscribing call: under RESP3 they are its only reply."""
 logger = logging.getLogger("greekdesk.redis")
 
 
@@ -85,7 +94,7 @@ class RespConnection(asyncio.Protocol):
         # Bytes that are not UTF-8 (anyone with write access can publish them) become U+FFFD rather
         # than an exception that would drop the connection.
         self._reader = hiredis.Reader(encoding="utf-8", errors="replace", replyError=ResponseError)
-        self._waiting: deque[asyncio.Future[object]] = deque()
+        self._waiting: deque[tuple[asyncio.Future[object], OnReply | None]] = deque()
         self._on_message = on_message
         self._call_seconds = call_seconds
         self._transport: asyncio.Transport | None = None
@@ -95,7 +104,7 @@ class RespConnection(asyncio.Protocol):
     async def open(
         cls, url: str, *, name: str, on_message: OnMessage | None = None, call_seconds: float = 2.0
     ) -> RespConnection:
-        """Connect, authenticate and select the URL's database; raise a RedisError on failure.
+        """Connect, authenticate, switch to RESP3 and select the URL's database; raise a RedisError on failure.
 
         Connecting, and later each call, may take up to `call_seconds`.
         """
@@ -120,6 +129,7 @@ class RespConnection(asyncio.Protocol):
                     (endpoint.username, endpoint.password) if endpoint.username else (endpoint.password,)
                 )
                 await connection.call("AUTH", *credentials)
+            await connection.call("HELLO", 3)  # Redis 6 or newer; an error here is raised, not ignored
             if endpoint.db:
                 await connection.call("SELECT", endpoint.db)
             with contextlib.suppress(ResponseError):  # a managed Redis may refuse CLIENT: only a label
@@ -129,12 +139,16 @@ class RespConnection(asyncio.Protocol):
             raise
         return connection
 
-    async def call(self, *args: Arg) -> object:
-        """Send one command and return its reply; an error reply is raised as redis-py's error."""
+    async def call(self, *args: Arg, on_reply: OnReply | None = None) -> object:
+        """Send one command and return its reply; an error reply is raised as redis-py's error.
+
+        `on_reply` sees a reply that is not an error as it is read, before any message read after
+        it is handed on, even if the caller has stopped waiting.
+        """
         if self._transport is None or self._transport.is_closing():
             raise redis_errors.ConnectionError("the Redis connection is closed")
         reply = asyncio.get_running_loop().create_future()
-        self._waiting.append(reply)
+        self._waiting.append((reply, on_reply))
         self._transport.write(pack(args))
         try:
             async with asyncio.timeout(self._call_seconds):
@@ -176,25 +190,41 @@ class RespConnection(asyncio.Protocol):
                 return
             if reply is False:
                 return
-            if self._on_message is not None and isinstance(reply, list) and reply and reply[0] == "message":
-                try:
-                    self._on_message(reply[2])
-                except Exception:
-                    # One bad message must not close the connection under every other one.
-                    logger.exception("a Redis pub/sub message's handler failed")
+            if isinstance(reply, hiredis.PushNotification) and (not reply or reply[0] not in _CONFIRMATIONS):
+                self._pushed(reply)
             elif self._waiting:
-                waiter = self._waiting.popleft()
-                if waiter.done():
-                    continue  # its caller gave up (cancelled); the reply is still its own
-                if isinstance(reply, ResponseError):
-                    waiter.set_exception(_error(reply))
-                else:
-                    waiter.set_result(reply)
+                self._answer(reply, *self._waiting.popleft())
+
+    def _pushed(self, push: list[object]) -> None:
+        # Anything pushed but a channel's message (say, a client-tracking note) is none of the bus's.
+        if self._on_message is None or len(push) < 3 or push[0] != "message":
+            return
+        try:
+            self._on_message(cast(str, push[2]))
+        except Exception:
+            # One bad message must not close the connection under every other one.
+            logger.exception("a Redis pub/sub message's handler failed")
+
+    @staticmethod
+    def _answer(reply: object, waiter: asyncio.Future[object], on_reply: OnReply | None) -> None:
+        if isinstance(reply, ResponseError):
+            if not waiter.done():
+                waiter.set_exception(_error(reply))
+            return
+        if on_reply is not None:
+            try:
+                on_reply(reply)
+            except Exception as exc:
+                if not waiter.done():
+                    waiter.set_exception(exc)
+                return
+        if not waiter.done():  # a caller that gave up (cancelled) has no use for it
+            waiter.set_result(reply)
 
     def connection_lost(self, exc: Exception | None) -> None:
         """Fail the calls still waiting and mark the connection closed (asyncio's protocol callback)."""
         while self._waiting:
-            waiter = self._waiting.popleft()
+            waiter, _ = self._waiting.popleft()
             if not waiter.done():
                 waiter.set_exception(redis_errors.ConnectionError("the Redis connection was lost"))
         if not self._closed.done():

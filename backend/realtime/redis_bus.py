@@ -2,12 +2,14 @@
 
 A publishing round (up to `MAX_BATCH` events, backend/realtime/bus.py) costs one script call, never
 one per socket or per event. Each process listens on a channel of its own and registers, per client,
-while it serves a reader of that client's events; the script sends each process one message per
-batch holding only the events of the clients it registered for. So a process reads only its own
-sockets' events, and adding API processes divides the stream's work instead of copying it.
-Because numbering and publishing happen in the same script, every reader receives a client's events
-in seq order, whichever process sent them. The script touches several clients' keys at once: a
-single Redis, not a Redis Cluster.
+while it serves a reader of that client's events; the script sends each other process one message per
+batch holding only the events of the clients it registered for, and answers the publishing process
+with the seqs it gave, from which that process serves its own readers. So a process reads only its
+own sockets' events, and adding API processes divides the stream's work instead of copying it.
+A process publishes, subscribes and registers on one RESP3 connection, and numbering and publishing
+happen in the same script, so every reader receives a client's events in seq order whichever process
+sent them: another process's message and this process's reply arrive in the order Redis numbered
+them. The script touches several clients' keys at once: a single Redis, not a Redis Cluster.
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ import json
 import logging
 import math
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import cast
 
 from redis.asyncio import Redis
 from redis.exceptions import NoScriptError, RedisError
 
 from backend.kit.resp import RespConnection
-from backend.realtime.bus import REPLAY_CAPACITY, EventBus, MemoryBus, OutgoingEvent, Replay
+from backend.realtime.bus import REPLAY_CAPACITY, EventBus, MemoryBus, OutgoingEvent, Replay, with_seq
 from backend.realtime.hub import Subscriber
 
 logger = logging.getLogger("greekdesk.realtime")
@@ -35,6 +38,8 @@ its clients' events, a line `<client id> <event>` per event (JSON has no raw new
 KEY_PREFIX = "greekdesk:events:"
 BUFFER_TTL_SECONDS = 24 * 3600
 RESUBSCRIBE_DELAY = 1.0
+CONNECTION_NAME = "greekdesk-events"
+"""The bus's own connection as `CLIENT LIST` shows it (one per process)."""
 CALL_SECONDS = 2.0
 """Seconds a script load, a batch's script call or a subscription may take (as the shared client's socket timeout)."""
 HEALTH_CHECK_SECONDS = 30.0
@@ -46,18 +51,22 @@ REGISTER_CHUNK = 500
 _SEQ_PREFIX = '{"seq":'
 
 # KEYS: per event, its client's seq counter, replay buffer and registered readers. ARGV: channel prefix,
-# capacity, buffer ttl, then per event its client id and its body without seq. Each event's line goes
-# to every process registered, unexpired, as a reader of its client; each such process gets one PUBLISH.
+# capacity, buffer ttl, the calling process's id, then per event its client id and its body without
+# seq. Each event's line goes to every other process registered, unexpired, as a reader of its client;
+# each such process gets one PUBLISH. The caller gets the events' seqs, in order.
 _PUBLISH = """
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local capacity = tonumber(ARGV[2])
+local caller = ARGV[4]
+local seqs = {}
 local readers_of = {}
 local lines_of = {}
 local processes = {}
 for i = 1, #KEYS / 3 do
   local seq = redis.call('INCR', KEYS[3 * i - 2])
-  local text = '{"seq":' .. seq .. ',' .. string.sub(ARGV[3 + 2 * i], 2)
+  seqs[i] = seq
+  local text = '{"seq":' .. seq .. ',' .. string.sub(ARGV[4 + 2 * i], 2)
   redis.call('ZADD', KEYS[3 * i - 1], seq, text)
   redis.call('ZREMRANGEBYRANK', KEYS[3 * i - 1], 0, -(capacity + 1))
   redis.call('EXPIRE', KEYS[3 * i - 1], ARGV[3])
@@ -68,21 +77,23 @@ for i = 1, #KEYS / 3 do
     readers = redis.call('ZRANGE', key, 0, -1)
     readers_of[key] = readers
   end
-  local line = ARGV[2 + 2 * i] .. ' ' .. text
+  local line = ARGV[3 + 2 * i] .. ' ' .. text
   for _, process in ipairs(readers) do
-    local lines = lines_of[process]
-    if not lines then
-      lines = {}
-      lines_of[process] = lines
-      processes[#processes + 1] = process
+    if process ~= caller then
+      local lines = lines_of[process]
+      if not lines then
+        lines = {}
+        lines_of[process] = lines
+        processes[#processes + 1] = process
+      end
+      lines[#lines + 1] = line
     end
-    lines[#lines + 1] = line
   end
 end
 for _, process in ipairs(processes) do
   redis.call('PUBLISH', ARGV[1] .. process, table.concat(lines_of[process], '\\n'))
 end
-return #KEYS / 3
+return seqs
 """
 
 # KEYS: clients' reader registries. ARGV: process id, time to live in ms. Scores are expiry times in
@@ -153,48 +164,65 @@ class RedisBus(EventBus):
         self._process_id = uuid.uuid4().hex
         self.channel = f"{CHANNEL_PREFIX}{self._process_id}"
         """This process's channel: only events of clients it reads arrive here."""
-        # Publishing and listening take lean connections of their own (backend/kit/resp.py): they
-        # carry a call and a message per batch, where redis-py's paths cost more than the fan-out.
+        # Publishing, registering and listening share one lean connection (backend/kit/resp.py): it
+        # carries a call and a message per batch, where redis-py's paths cost more than the fan-out,
+        # and on one connection this process's replies and other processes' messages keep Redis's order.
         self._url = url
-        self._publisher: RespConnection | None = None
+        self._open: RespConnection | None = None
         self._opening = asyncio.Lock()
         self._shas: dict[str, str] = {}
         self._listening: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
 
     async def _connection(self) -> RespConnection:
-        # One lean connection carries the batches and the registrations: both are script calls.
-        publisher = self._publisher
-        if publisher is not None and not publisher.is_closed:
-            return publisher  # the hot path: no lock to take once it is open
+        open_ = self._open
+        if open_ is not None and not open_.is_closed:
+            return open_  # the hot path: no lock to take once it is open
         async with self._opening:
-            if self._publisher is None or self._publisher.is_closed:
-                self._publisher = await RespConnection.open(
-                    self._url, name="greekdesk-events-publisher", call_seconds=CALL_SECONDS
+            if self._open is None or self._open.is_closed:
+                # A new connection is not subscribed: the listener subscribes it again.
+                self._subscribed.clear()
+                self._open = await RespConnection.open(
+                    self._url, name=CONNECTION_NAME, on_message=self._deliver, call_seconds=CALL_SECONDS
                 )
                 self._shas.clear()
-            return self._publisher
+            return self._open
 
-    async def _evalsha(self, script: str, keys: Sequence[str], args: Sequence[str | int]) -> object:
+    async def _evalsha(
+        self,
+        script: str,
+        keys: Sequence[str],
+        args: Sequence[str | int],
+        on_reply: Callable[[object], None] | None = None,
+    ) -> object:
         connection = await self._connection()
         sha = self._shas.get(script)
         if sha is None:
             sha = self._shas[script] = str(await connection.call("SCRIPT", "LOAD", script))
         try:
-            return await connection.call("EVALSHA", sha, len(keys), *keys, *args)
+            return await connection.call("EVALSHA", sha, len(keys), *keys, *args, on_reply=on_reply)
         except NoScriptError:
             # Redis restarted or flushed its scripts: nothing of this call ran (it all needs the script).
             sha = self._shas[script] = str(await connection.call("SCRIPT", "LOAD", script))
-            return await connection.call("EVALSHA", sha, len(keys), *keys, *args)
+            return await connection.call("EVALSHA", sha, len(keys), *keys, *args, on_reply=on_reply)
 
     async def _publish(self, batch: list[OutgoingEvent]) -> None:
         keys: list[str] = []
-        args: list[str | int] = [CHANNEL_PREFIX, self._replay_capacity, BUFFER_TTL_SECONDS]
+        args: list[str | int] = [CHANNEL_PREFIX, self._replay_capacity, BUFFER_TTL_SECONDS, self._process_id]
+        bodies: list[str] = []
         for event in batch:
             seq_key, buffer_key, readers_key, client = _wire_names(event.client_id)
+            body = event.body()
             keys += (seq_key, buffer_key, readers_key)
-            args += (client, event.body())
-        await self._evalsha(_PUBLISH, keys, args)
+            args += (client, body)
+            bodies.append(body)
+
+        def deliver_here(seqs: object) -> None:
+            # Read in Redis's order with the messages about it: a reader never sees a later seq first.
+            for event, seq, body in zip(batch, cast(list[int], seqs), bodies, strict=True):
+                self.hub.deliver(event.client_id, seq, with_seq(seq, body))
+
+        await self._evalsha(_PUBLISH, keys, args, on_reply=deliver_here)
 
     async def subscribe(self, client_id: uuid.UUID) -> Subscriber:
         """Register a local reader, once this process listens and is registered for the client."""
@@ -219,7 +247,7 @@ class RedisBus(EventBus):
         while True:
             try:
                 await self._listen_once()
-                logger.warning("the event subscription's connection closed; resubscribing")
+                logger.warning("the event bus's connection closed; resubscribing")
             except (RedisError, OSError):
                 logger.warning("lost the event subscription; resubscribing", exc_info=True)
             # Readers see the gap in seq and replay what they missed once we are back.
@@ -227,25 +255,20 @@ class RedisBus(EventBus):
             await asyncio.sleep(RESUBSCRIBE_DELAY)
 
     async def _listen_once(self) -> None:
-        connection = await RespConnection.open(
-            self._url, name="greekdesk-events-listener", on_message=self._deliver, call_seconds=CALL_SECONDS
-        )
-        try:
-            await connection.call("SUBSCRIBE", self.channel)
-            # Registrations may have lapsed while we were away: renew them for the readers we kept.
-            await self._register(self.hub.clients())
-            self._subscribed.set()
-            while True:
-                try:
-                    async with asyncio.timeout(self._health_check_seconds):
-                        await connection.wait_closed()
-                        return
-                except TimeoutError:
-                    # No answer within CALL_SECONDS closes the connection and raises: we resubscribe.
-                    await connection.call("PING")
-                    await self._register(self.hub.clients())
-        finally:
-            connection.close()
+        connection = await self._connection()
+        await connection.call("SUBSCRIBE", self.channel)
+        # Registrations may have lapsed while we were away: renew them for the readers we kept.
+        await self._register(self.hub.clients())
+        self._subscribed.set()
+        while True:
+            try:
+                async with asyncio.timeout(self._health_check_seconds):
+                    await connection.wait_closed()
+                    return
+            except TimeoutError:
+                # No answer within CALL_SECONDS closes the connection and raises: we resubscribe.
+                await connection.call("PING")
+                await self._register(self.hub.clients())
 
     def _deliver(self, batch: str) -> None:
         for line in batch.split("\n"):
@@ -279,14 +302,14 @@ class RedisBus(EventBus):
     async def close(self) -> None:
         """Publish what is queued, then close the publishing and listening connections."""
         await super().close()
-        if self._publisher is not None:
-            self._publisher.close()
-            self._publisher = None
         if self._listening is not None:
             self._listening.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._listening
             self._listening = None
+        if self._open is not None:
+            self._open.close()
+            self._open = None
 
 
 def create_bus(

@@ -116,10 +116,8 @@ async def test_a_password_protected_redis_takes_the_urls_credentials_and_refuses
         connection.close()
     with pytest.raises(redis_errors.ResponseError, match="WRONGPASS"):
         await RespConnection.open(f"redis://:wrong@127.0.0.1:{guarded_redis}", name="test-resp")
-    anonymous = await RespConnection.open(f"redis://127.0.0.1:{guarded_redis}", name="test-resp")
-    with pytest.raises(redis_errors.ResponseError, match="NOAUTH"):
-        await anonymous.call("PING")
-    anonymous.close()
+    with pytest.raises(redis_errors.ResponseError, match="NOAUTH"):  # refused when it asks for RESP3
+        await RespConnection.open(f"redis://127.0.0.1:{guarded_redis}", name="test-resp")
 
 
 @pytest.mark.redis
@@ -156,7 +154,7 @@ async def test_messages_reach_the_callback_and_a_killed_connection_fails_its_wai
 
 
 async def test_a_call_the_server_never_answers_times_out_and_closes_the_connection() -> None:
-    async with _silent_server(answers=1) as port:  # answers CLIENT SETNAME, then stalls
+    async with _silent_server(answers=2) as port:  # answers HELLO and CLIENT SETNAME, then stalls
         connection = await RespConnection.open(
             f"redis://127.0.0.1:{port}", name="test-resp", call_seconds=0.2
         )
@@ -169,3 +167,27 @@ async def test_a_call_the_server_never_answers_times_out_and_closes_the_connecti
     async with _silent_server(answers=0) as port:
         with pytest.raises(redis_errors.TimeoutError):
             await RespConnection.open(f"redis://127.0.0.1:{port}", name="test-resp", call_seconds=0.2)
+
+
+@pytest.mark.redis
+async def test_one_connection_subscribes_and_calls_and_sees_replies_and_messages_in_redis_order() -> None:
+    seen: list[tuple[str, object]] = []
+    channel = f"test-resp:{uuid.uuid4()}"
+    connection = await RespConnection.open(
+        _url(), name="test-resp", on_message=lambda data: seen.append(("message", data))
+    )
+    publish_then = "redis.call('PUBLISH', KEYS[1], ARGV[1]); return tonumber(ARGV[2])"
+    try:
+        assert await connection.call("SUBSCRIBE", channel) == ["subscribe", channel, 1]
+        # Sent together: the first reply, the second script's message, then its reply, in that order.
+        replies = await asyncio.gather(
+            connection.call("EVAL", "return 1", 0, on_reply=lambda reply: seen.append(("reply", reply))),
+            connection.call(
+                "EVAL", publish_then, 1, channel, "inside", 2, on_reply=lambda r: seen.append(("reply", r))
+            ),
+        )
+        assert list(replies) == [1, 2]
+        assert seen == [("reply", 1), ("message", "inside"), ("reply", 2)]
+        assert await connection.call("PING") == "PONG"  # calls go on while subscribed
+    finally:
+        connection.close()

@@ -31,7 +31,7 @@ async def _stalling_redis(
             while True:
                 command = await read_command(reader)
                 seen.append(command)
-                if command[0].upper() == b"CLIENT":
+                if command[0].upper() in (b"CLIENT", b"HELLO"):
                     writer.write(b"+OK\r\n")
                 elif command[0].upper() == b"SCRIPT":
                     writer.write(b"$40\r\n%b\r\n" % (b"0" * 40))
@@ -39,7 +39,7 @@ async def _stalling_redis(
                     writer.write(b":1\r\n")
                 elif command[0].upper() == b"SUBSCRIBE":
                     channel = command[1]
-                    writer.write(b"*3\r\n$9\r\nsubscribe\r\n$%d\r\n%b\r\n:1\r\n" % (len(channel), channel))
+                    writer.write(b">3\r\n$9\r\nsubscribe\r\n$%d\r\n%b\r\n:1\r\n" % (len(channel), channel))
                     if sum([b"SUBSCRIBE", channel] in seen for seen in connections) > 1:
                         resubscribed.set()
         except (asyncio.IncompleteReadError, ConnectionError):
@@ -63,13 +63,8 @@ async def test_a_subscription_that_stops_answering_its_ping_is_dropped_and_made_
         finally:
             await bus.close()
             await redis.aclose()
-    listeners = [
-        seen for seen in connections if seen[0] == [b"CLIENT", b"SETNAME", b"greekdesk-events-listener"]
-    ]
     channel = bus.channel.encode()
-    assert listeners[1][1] == [b"SUBSCRIBE", channel]
-    assert listeners[0] == [
-        [b"CLIENT", b"SETNAME", b"greekdesk-events-listener"],
-        [b"SUBSCRIBE", channel],
-        [b"PING"],  # never answered: the connection was given up
-    ]
+    assert [b"SUBSCRIBE", channel] in connections[1]
+    first = [command[0] for command in connections[0]]
+    assert first[:4] == [b"HELLO", b"CLIENT", b"SUBSCRIBE", b"SCRIPT"]  # then registered as a reader
+    assert first[-1] == b"PING"  # never answered: the connection was given up

@@ -113,3 +113,33 @@ async def test_a_process_that_stops_renewing_is_no_longer_sent_its_clients_event
     assert len(log[renewing.channel]) == 1  # the one that renews every health check still receives
     assert reader.queue.get_nowait()[0] == 1
     assert registered == [renewing.channel.rsplit(":", 1)[1]]  # the lapsed one was pruned
+
+
+async def test_a_process_serves_its_own_events_from_the_scripts_reply_not_through_its_channel() -> None:
+    client_id = uuid.uuid4()
+    async with _channel_log() as log, _buses(1) as (serving,):
+        reader = await serving.subscribe(client_id)
+        for n in range(3):
+            serving.publish(client_id, _said(f"own {n}"))
+        await serving.flush()
+        await asyncio.sleep(0.3)  # a message on its channel would have arrived now
+    assert log == {}
+    assert [reader.queue.get_nowait()[0] for _ in range(3)] == [1, 2, 3]
+    assert reader.queue.empty()
+
+
+async def test_readers_in_two_processes_publishing_for_one_client_both_see_every_seq_in_order() -> None:
+    client_id = uuid.uuid4()
+    rounds = 100  # two events a round, within a reader's queue
+    async with _buses(2) as buses:
+        readers = [await bus.subscribe(client_id) for bus in buses]
+        for n in range(rounds):
+            # Both send their script call at once: the first one's reply and the second one's message
+            # reach the first process together, and its own events must still come first.
+            for bus in buses:
+                bus.publish(client_id, _said(f"round {n}"))
+            await asyncio.gather(*(bus.flush() for bus in buses))
+        await asyncio.sleep(0.3)
+    for reader in readers:
+        assert [reader.queue.get_nowait()[0] for _ in range(2 * rounds)] == list(range(1, 2 * rounds + 1))
+        assert reader.queue.empty()

@@ -16,7 +16,7 @@ from websockets.asyncio.client import ClientConnection
 from backend.kit.container import Container
 from backend.kit.db import TenantScope, scoped_session
 from backend.realtime.publish import emit
-from backend.realtime.redis_bus import RedisBus
+from backend.realtime.redis_bus import CONNECTION_NAME, RedisBus
 from backend.realtime.schemas import ChatMessageData
 from backend.tests.conftest import ClientUser, api_client, bearer, create_client_user
 from backend.tests.realtime.helpers import events_until, next_message, open_stream, serving, signed_in
@@ -201,24 +201,32 @@ async def test_with_redis_a_malformed_line_is_skipped_and_the_rest_of_its_batch_
 
 @pytest.mark.redis
 async def test_with_redis_a_lost_subscription_comes_back_and_its_reader_replays_the_gap(
-    app: FastAPI, api: httpx.AsyncClient, container: Container
+    app_factory: Any,
 ) -> None:
+    sender, receiver = app_factory(), app_factory()
+    sending: Container = sender.state.container
+    container: Container = receiver.state.container
     assert container.redis is not None
-    async with _watching(app, api, container) as (user, socket, hello):
-        listeners = [
-            c for c in await container.redis.client_list() if c["name"] == "greekdesk-events-listener"
+    async with api_client(receiver) as api, _watching(receiver, api, container) as (user, socket, hello):
+        await _say(container, user, "before")  # opens the sender's own connection before the kill
+        await _say(sending, user, "from the other process")
+        assert _texts(await events_until(socket, lambda got: len(got) == 2)) == [
+            "before",
+            "from the other process",
         ]
-        assert listeners, "this process's event listener is not connected"
-        for listener in listeners:
-            await container.redis.client_kill_filter(_id=listener["id"])
-        await _say(container, user, "while away")  # published while this process hears nothing
+        mine = [c for c in await container.redis.client_list() if c["name"] == CONNECTION_NAME]
+        assert mine, "this process's event bus is not connected"
+        for connection in mine:
+            if connection["sub"] != "0":  # the receiver's, not the sender's (it serves no reader)
+                await container.redis.client_kill_filter(_id=connection["id"])
+        await _say(sending, user, "while away")  # published while this process hears nothing
         arrived: list[dict[str, Any]] = []
         for attempt in range(40):  # the listener resubscribes after RESUBSCRIBE_DELAY
-            await _say(container, user, f"back {attempt}")
+            await _say(sending, user, f"back {attempt}")
             with contextlib.suppress(TimeoutError):
                 arrived.append(await next_message(socket, within=0.25))
                 break
     assert arrived, "no event arrived after the subscription was lost"
-    assert arrived[0]["seq"] > hello["seq"] + 1  # the reader sees the gap...
-    replay = await container.events.replay(user.client_id, hello["seq"])
+    assert arrived[0]["seq"] > hello["seq"] + 3  # the reader sees the gap...
+    replay = await container.events.replay(user.client_id, hello["seq"] + 2)
     assert _texts([json.loads(text) for text in replay.events])[0] == "while away"  # ...and can fill it
