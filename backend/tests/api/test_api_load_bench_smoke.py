@@ -19,5 +19,5 @@ def test_bench_smoke_run_exits_zero_and_prints_both_apps_figures() -> None:
     assert {(row[0], row[1]) for row in rows} == {
         (app, endpoint) for app in ("greekdesk", "peer") for endpoint in ("positions", "trades")
     }
-    assert all(float(row[2]) > 0 and int(row[5]) == 0 for row in rows), done.stdout
+    assert all(float(row[3]) > 0 and int(row[6]) == 0 for row in rows), done.stdout
     assert "ratio positions" in done.stdout
