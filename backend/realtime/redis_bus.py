@@ -33,8 +33,8 @@ from backend.realtime.hub import Subscriber
 
 logger = logging.getLogger("greekdesk.realtime")
 CHANNEL_PREFIX = "greekdesk:stream:"
-"""A process's channel is this and its process id: one message per published batch that holds any of
-its clients' events, a line `<client id> <event>` per event (JSON has no raw newline)."""
+"""A process's channel is this and its process id: one message per batch another process published that
+holds any of its clients' events, a line `<client id> <event>` per event (JSON has no raw newline)."""
 KEY_PREFIX = "greekdesk:events:"
 BUFFER_TTL_SECONDS = 24 * 3600
 RESUBSCRIBE_DELAY = 1.0
