@@ -45,6 +45,9 @@ BROKER_METHODS = frozenset(
 FENCED_METHODS = frozenset({"place_order", "cancel_order"})
 CONNECT_WAIT_SECONDS = 5.0
 POP_TIMEOUT_SECONDS = 1.0
+FORWARDED_BOOKING_SECONDS = 2.0
+"""How long a forwarded send's order stays marked in flight after its answer leaves: the API process
+books the answer within milliseconds of the reply; past this the worker books the order's events."""
 
 
 class CommandServer:
@@ -136,8 +139,11 @@ class CommandServer:
     async def _run(self, client_id: uuid.UUID, lease: Lease, method: str, args: tuple[Any, ...]) -> Any:
         if method == "place_order":
             # Marked before the first await: the request passed its deadline check just now.
-            with self.in_flight.sending(args[0].client_order_id):
-                return await self._run_any(client_id, lease, method, args)
+            # The API process books the answer once it has the reply: until then, and for events
+            # that say no more than it, the order's events are that booking's, not this worker's.
+            with self.in_flight.sending(args[0].client_order_id, linger=FORWARDED_BOOKING_SECONDS) as send:
+                send.booked = await self._run_any(client_id, lease, method, args)
+                return send.booked
         return await self._run_any(client_id, lease, method, args)
 
     async def _run_any(self, client_id: uuid.UUID, lease: Lease, method: str, args: tuple[Any, ...]) -> Any:
