@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from backend.audit.service import Actor
-from backend.domain.orders import OrderRequest
+from backend.domain.orders import OrderRequest, OrderStatus
+from backend.domain.values import Quantity
 from backend.execution.tickets import TradeTicket
 from backend.kit.container import Container
 from backend.kit.db import TenantScope, scoped_session
@@ -46,3 +49,25 @@ class SendHeld:
         self.sending.set()
         await self.arrive.wait()
         return await self._broker.place_order(request)
+
+
+class AnswerBeforeFill:
+    """A client's real adapter, except that a send's answer predates its fill (as an acknowledgement can)."""
+
+    def __init__(self, broker: Any) -> None:
+        self._broker = broker
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._broker, name)
+
+    async def place_order(self, request: OrderRequest) -> Any:
+        """Place the order for real, then answer as the broker did before it filled."""
+        state = await self._broker.place_order(request)
+        assert state.status is OrderStatus.FILLED
+        return dataclasses.replace(
+            state,
+            status=OrderStatus.WORKING,
+            filled_quantity=Quantity(Decimal(0)),
+            average_fill_price=None,
+            executions=(),
+        )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -14,7 +13,7 @@ from sqlalchemy import select
 from backend.audit.service import Actor
 from backend.brokers.errors import BrokerTimeout
 from backend.domain.instruments import Side, Stock
-from backend.domain.orders import OrderRequest, OrderStatus, OrderType
+from backend.domain.orders import OrderRequest, OrderType
 from backend.domain.values import Quantity
 from backend.kit.container import Container
 from backend.kit.db import TenantScope, scoped_session
@@ -22,7 +21,7 @@ from backend.models import AuditRecord, Order, Position, Trade
 from backend.models.base import utcnow
 from backend.runtime.broker_sessions import ManagedSession
 from backend.tests.conftest import AppFactory, ClientUser, create_client_user
-from backend.tests.execution.helpers import SendHeld, agent_proposal
+from backend.tests.execution.helpers import AnswerBeforeFill, SendHeld, agent_proposal
 from backend.tests.factories import create_stock_order
 
 
@@ -227,32 +226,11 @@ async def test_an_order_its_sender_booked_is_not_booked_again_from_its_events(co
     assert await _state(container, user.client_id) == ("filled", "filled", Decimal(3))
 
 
-class _AnswerBeforeFill:
-    """The client's real adapter, except that a send's answer predates its fill (as an acknowledgement can)."""
-
-    def __init__(self, broker: Any) -> None:
-        self._broker = broker
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._broker, name)
-
-    async def place_order(self, request: OrderRequest) -> Any:
-        state = await self._broker.place_order(request)
-        assert state.status is OrderStatus.FILLED
-        return dataclasses.replace(
-            state,
-            status=OrderStatus.WORKING,
-            filled_quantity=Quantity(Decimal(0)),
-            average_fill_price=None,
-            executions=(),
-        )
-
-
 async def test_a_fill_reported_during_its_send_is_booked_once_the_send_ends(container: Container) -> None:
     user = await create_client_user(container)
     session = await _connected(container, user)
     real = session.broker
-    session.broker = _AnswerBeforeFill(real)
+    session.broker = AnswerBeforeFill(real)
     proposed = await _marketable_spy_buy(container, user, real)
     async with scoped_session(container.sessions, TenantScope.for_client(user.client_id)) as db:
         trade = await container.execution.approve(db, user.client_id, proposed.id, Actor("user", "u"))

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from redis.asyncio import Redis
@@ -24,8 +22,9 @@ from backend.kit.container import Container
 from backend.kit.db import TenantScope, scoped_session
 from backend.models import AuditRecord, Order
 from backend.models.base import utcnow
+from backend.runtime.broker_sessions import ManagedSession
 from backend.tests.conftest import create_client_user
-from backend.tests.execution.helpers import SendHeld
+from backend.tests.execution.helpers import AnswerBeforeFill, SendHeld
 from backend.tests.factories import create_stock_order
 from backend.worker.commands import FORWARDED_BOOKING_SECONDS, CommandServer
 from backend.worker.frames import Reply, Request, seal
@@ -81,6 +80,43 @@ def _order(client_order_id: str, limit: Decimal) -> OrderRequest:
     )
 
 
+@dataclass
+class Pending:
+    """A leased client's order, written and committed as an API process does before it forwards the send."""
+
+    client: uuid.UUID
+    session: ManagedSession
+    client_order_id: str
+    request: OrderRequest
+
+
+async def _pending_marketable_order(
+    container: Container, link: Link, *, written_at: datetime | None = None
+) -> Pending:
+    client = await _leased(container, link)
+    session = await container.brokers.session_for(client)
+    assert await session.wait_connected(5.0)
+    (quote,) = await session.broker.quotes([Stock("SPY")])
+    assert quote.ask is not None
+    limit = quote.ask.value + 1  # marketable: the simulator fills it as it accepts it
+    client_order_id = await create_stock_order(
+        container,
+        client,
+        symbol="SPY",
+        quantity=1,
+        order_status="pending_submit",
+        limit_price=limit,
+        written_at=written_at,
+    )
+    return Pending(client, session, client_order_id, _order(client_order_id, limit))
+
+
+async def _order_status(container: Container, client: uuid.UUID) -> str:
+    async with scoped_session(container.sessions, TenantScope.for_client(client)) as db:
+        status: str = (await db.execute(select(Order.status).where(Order.client_id == client))).scalar_one()
+        return status
+
+
 async def test_a_remote_broker_answers_with_the_workers_real_values(container: Container, link: Link) -> None:
     client = await _leased(container, link)
     remote = RemoteBroker(client, link.channel)
@@ -113,122 +149,66 @@ async def test_an_order_through_a_worker_that_lost_its_lease_is_refused_and_neve
 async def test_the_workers_reconciliation_leaves_a_forwarded_send_under_way_to_it(
     container: Container, link: Link
 ) -> None:
-    client = await _leased(container, link)
-    session = await container.brokers.session_for(client)
-    assert await session.wait_connected(5.0)
-    real = session.broker
-    (quote,) = await real.quotes([Stock("SPY")])
-    assert quote.ask is not None
-    limit = quote.ask.value + 1
     # Written long enough ago that only the send under way keeps it from being judged never sent.
-    client_order_id = await create_stock_order(
-        container,
-        client,
-        symbol="SPY",
-        quantity=1,
-        order_status="pending_submit",
-        limit_price=limit,
-        written_at=utcnow() - timedelta(minutes=2),
-    )
+    order = await _pending_marketable_order(container, link, written_at=utcnow() - timedelta(minutes=2))
+    real = order.session.broker
     held = SendHeld(real)
-    session.broker = held
-    remote = RemoteBroker(client, link.channel)
+    order.session.broker = held
+    remote = RemoteBroker(order.client, link.channel)
     await remote.connect()
-    sending = asyncio.create_task(remote.place_order(_order(client_order_id, limit)))
+    sending = asyncio.create_task(remote.place_order(order.request))
     await asyncio.wait_for(held.sending.wait(), 5)
 
-    await container.order_sync.reconcile(client, real)
-    async with scoped_session(container.sessions, TenantScope.for_client(client)) as db:
-        status = (await db.execute(select(Order.status).where(Order.client_id == client))).scalar_one()
+    await container.order_sync.reconcile(order.client, real)
+    status = await _order_status(container, order.client)
     assert status == "pending_submit", "the worker's reconciliation judged an order it was sending"
 
     held.arrive.set()
     placed = await asyncio.wait_for(sending, 5)
-    assert placed.client_order_id == client_order_id
-    session.broker = real
-    assert client_order_id in container.execution.in_flight  # until the API process has booked the answer
+    assert placed.client_order_id == order.client_order_id
+    order.session.broker = real
+    # Until the API process has booked the answer, then no longer.
+    assert order.client_order_id in container.execution.in_flight
     async with asyncio.timeout(FORWARDED_BOOKING_SECONDS + 1):
-        while client_order_id in container.execution.in_flight:  # noqa: ASYNC110 - ended by a timer
+        while order.client_order_id in container.execution.in_flight:  # noqa: ASYNC110 - ended by a timer
             await asyncio.sleep(0.05)
 
 
 async def test_a_forwarded_sends_answer_is_left_to_the_api_process_that_books_it(
     container: Container, link: Link
 ) -> None:
-    client = await _leased(container, link)
-    session = await container.brokers.session_for(client)
-    assert await session.wait_connected(5.0)
-    (quote,) = await session.broker.quotes([Stock("SPY")])
-    assert quote.ask is not None
-    limit = quote.ask.value + 1  # marketable: the simulator fills it as it accepts it
-    client_order_id = await create_stock_order(
-        container, client, symbol="SPY", quantity=1, order_status="pending_submit", limit_price=limit
-    )
-    remote = RemoteBroker(client, link.channel)
+    order = await _pending_marketable_order(container, link)
+    remote = RemoteBroker(order.client, link.channel)
     await remote.connect()
-    answer = await remote.place_order(_order(client_order_id, limit))
+    answer = await remote.place_order(order.request)
     assert answer.filled_quantity.value == 1
     await asyncio.sleep(0.5)  # the worker's events consumer has had the order's events by now
-    async with scoped_session(container.sessions, TenantScope.for_client(client)) as db:
-        status = (await db.execute(select(Order.status).where(Order.client_id == client))).scalar_one()
-        actions = set(
-            (await db.execute(select(AuditRecord.action).where(AuditRecord.client_id == client))).scalars()
-        )
+    async with scoped_session(container.sessions, TenantScope.for_client(order.client)) as db:
+        audited = (
+            await db.execute(select(AuditRecord.action).where(AuditRecord.client_id == order.client))
+        ).scalars()
+        actions = set(audited)
     # The API process books the answer it was sent: the worker booking the same events beside it
     # would write the order twice, in two processes, and audit the change twice.
-    assert status == "pending_submit"
+    assert await _order_status(container, order.client) == "pending_submit"
     assert "order.updated" not in actions
-
-
-class _AnswerBeforeFill:
-    """The client's real adapter, except that a send's answer predates its fill (as an acknowledgement can)."""
-
-    def __init__(self, broker: Any) -> None:
-        self._broker = broker
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._broker, name)
-
-    async def place_order(self, request: OrderRequest) -> Any:
-        state = await self._broker.place_order(request)
-        return dataclasses.replace(
-            state,
-            status=OrderStatus.WORKING,
-            filled_quantity=Quantity(Decimal(0)),
-            average_fill_price=None,
-            executions=(),
-        )
 
 
 async def test_a_forwarded_sends_fill_that_its_answer_predates_is_booked_by_the_worker_after_a_while(
     container: Container, link: Link, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("backend.worker.commands.FORWARDED_BOOKING_SECONDS", 0.3)
-    client = await _leased(container, link)
-    session = await container.brokers.session_for(client)
-    assert await session.wait_connected(5.0)
-    real = session.broker
-    (quote,) = await real.quotes([Stock("SPY")])
-    assert quote.ask is not None
-    limit = quote.ask.value + 1
-    client_order_id = await create_stock_order(
-        container, client, symbol="SPY", quantity=1, order_status="pending_submit", limit_price=limit
-    )
-    session.broker = _AnswerBeforeFill(real)
-    remote = RemoteBroker(client, link.channel)
+    order = await _pending_marketable_order(container, link)
+    real = order.session.broker
+    order.session.broker = AnswerBeforeFill(real)
+    remote = RemoteBroker(order.client, link.channel)
     await remote.connect()
-    answer = await remote.place_order(_order(client_order_id, limit))
-    session.broker = real
+    answer = await remote.place_order(order.request)
+    order.session.broker = real
     assert answer.status is OrderStatus.WORKING
     async with asyncio.timeout(3):
-        while await _order_status(container, client) != "filled":  # noqa: ASYNC110 - booked by a follow-up task
+        while await _order_status(container, order.client) != "filled":  # noqa: ASYNC110 - booked by a follow-up task
             await asyncio.sleep(0.05)
-
-
-async def _order_status(container: Container, client: uuid.UUID) -> str:
-    async with scoped_session(container.sessions, TenantScope.for_client(client)) as db:
-        status: str = (await db.execute(select(Order.status).where(Order.client_id == client))).scalar_one()
-        return status
 
 
 async def test_a_client_no_worker_holds_is_a_temporary_no_owner_error(
