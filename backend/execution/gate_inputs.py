@@ -177,27 +177,35 @@ class TradeTerms:
         )
 
 
-async def build_context(
-    broker: BrokerPort,
-    client_id: uuid.UUID,
-    terms: TradeTerms,
-    state: ClientState,
-    account: AccountSummary,
+@dataclass(frozen=True, slots=True)
+class BrokerView:
+    """What a decision reads of the broker, read before anything of ours: no pooled connection waits on it."""
+
+    account: AccountSummary
+    positions: list[Position]
+    position_quotes: list[Quote | None]
+    trade_quotes: list[Quote | None]
+    """The underlying's quote, then each leg's: empty when the view was read for no one trade."""
+
+    def portfolio(self, day_pnl: Decimal) -> Portfolio:
+        """Freeze the book with the day's P&L (which needs the day's opening value, read after)."""
+        return _portfolio(self.positions, self.position_quotes, self.account, day_pnl)
+
+
+async def read_broker(broker: BrokerPort, terms: TradeTerms | None = None) -> BrokerView:
+    """Read the account and the positions, and quote them with the trade's legs and underlying in one call."""
+    account = await broker.account_summary()
+    positions = await broker.positions()
+    trade = _trade_instruments(terms) if terms is not None else []
+    quotes = await _quotes(broker, [*trade, *(p.instrument for p in positions)])
+    return BrokerView(account, positions, quotes[len(trade) :], quotes[: len(trade)])
+
+
+def build_context(
+    broker: BrokerPort, client_id: uuid.UUID, terms: TradeTerms, state: ClientState, view: BrokerView
 ) -> GateContext:
-    """Quote the legs, the underlying and the held options in one call, and freeze everything the rules need."""
-    positions = await broker.positions()
-    wanted = [*_trade_instruments(terms), *(p.instrument for p in positions)]
-    quotes = await _quotes(broker, wanted)
-    split = 1 + len(terms.legs)
-    portfolio = _portfolio(positions, quotes[split:], account, state.day_pnl)
-    return _context(broker, client_id, terms, quotes[:split], portfolio, state)
-
-
-async def read_book(broker: BrokerPort, account: AccountSummary, day_pnl: Decimal) -> Portfolio:
-    """Read the client's book with its positions' quotes, for several decisions at one instant."""
-    positions = await broker.positions()
-    quotes = await _quotes(broker, [p.instrument for p in positions])
-    return _portfolio(positions, quotes, account, day_pnl)
+    """Freeze everything the rules need: a trade's terms, the broker's view read for it, the client's state."""
+    return _context(broker, client_id, terms, view.trade_quotes, view.portfolio(state.day_pnl), state)
 
 
 async def context_against(

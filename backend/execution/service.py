@@ -140,31 +140,32 @@ class ExecutionService:
     async def _decide(
         self, db: AsyncSession, broker: BrokerPort, client_id: uuid.UUID, terms: gate_inputs.TradeTerms
     ) -> tuple[GateDecision, GateContext]:
-        state, account = await self._client_state(db, broker, client_id)
-        ctx = await gate_inputs.build_context(broker, client_id, terms, state, account)
+        # The broker first: unless the caller's transaction holds one already (an approval's claim), no
+        # pooled connection waits on the broker's answers.
+        view = await gate_inputs.read_broker(broker, terms)
+        state = await self._client_state(db, broker, client_id, view.account)
+        ctx = gate_inputs.build_context(broker, client_id, terms, state, view)
         decision = self._gate.check(ctx)
         await self._escalator.after_decision(db, client_id, decision, ctx.trading)
         return decision, ctx
 
     async def _client_state(
-        self, db: AsyncSession, broker: BrokerPort, client_id: uuid.UUID
-    ) -> tuple[gate_inputs.ClientState, AccountSummary]:
+        self, db: AsyncSession, broker: BrokerPort, client_id: uuid.UUID, account: AccountSummary
+    ) -> gate_inputs.ClientState:
         now = self._now()
-        account = await broker.account_summary()
         # Day P&L counts from the first look at the account on the venue's trading day.
         day = gate_inputs.trading_day(now, broker.capabilities)
         reads = await gate_inputs.read_client(db, client_id, day, now)
         opened = reads.opened
         if opened is None:
             opened = await gate_inputs.day_opening_value(db, client_id, day, account.net_liquidation.amount)
-        state = gate_inputs.ClientState(
+        return gate_inputs.ClientState(
             limits=reads.limits,
             trading=await self._trading.status(client_id),
             orders_last_minute=reads.orders_last_minute,
             now=now,
             day_pnl=account.net_liquidation.amount - opened,
         )
-        return state, account
 
     async def _still_allowed(self, client_id: uuid.UUID, ctx: GateContext) -> bool:
         """Re-read the trading state (fast path) just before sending: opening trades need ACTIVE."""
@@ -178,9 +179,9 @@ class ExecutionService:
     async def screen(self, db: AsyncSession, client_id: uuid.UUID) -> Screen:
         """Read the client once for gating many candidate trades without storing any (the agent's scan)."""
         broker = await self._broker(client_id)
-        state, account = await self._client_state(db, broker, client_id)
-        book = await gate_inputs.read_book(broker, account, state.day_pnl)
-        return Screen(self._gate, broker, client_id, state, book)
+        view = await gate_inputs.read_broker(broker)  # first: see _decide
+        state = await self._client_state(db, broker, client_id, view.account)
+        return Screen(self._gate, broker, client_id, state, view.portfolio(state.day_pnl))
 
     async def propose(
         self,
