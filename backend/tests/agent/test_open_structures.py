@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.pool import QueuePool
 
 from backend.agent.manager import open_structures
 from backend.kit.db import TenantScope, scoped_session
 from backend.tests.agent.test_modes_and_expiry import Desk, desk_factory  # noqa: F401 - the fixture
 from backend.tests.agent.test_tick_connections import _filled
+from backend.tests.execution.helpers import pool_idle
 
 
 async def test_built_structures_are_read_again_with_one_query(desk_factory) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     desk: Desk = await desk_factory("autonomous", autonomous_enabled=True)
     assert (await desk.tick(scan=True))["approved"]
     filled = await _filled(desk)
-    await asyncio.sleep(0.2)  # the fills' own bookkeeping is done
+    pool = desk.container.engine.pool
+    assert isinstance(pool, QueuePool)
+    await pool_idle(pool)  # the fills' own bookkeeping is done: the statements counted below are the read's
     container, client_id = desk.container, desk.user.client_id
 
     seen: list[str] = []

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.pool import QueuePool
 
 from backend.tests.agent.test_modes_and_expiry import Desk, desk_factory  # noqa: F401 - the fixture
+from backend.tests.execution.helpers import pool_idle
 
 _READS = ("positions", "quotes", "option_chain", "account_summary")
 
@@ -28,10 +29,15 @@ async def test_a_tick_managing_open_structures_holds_no_connection_across_broker
     desk: Desk = await desk_factory("autonomous", autonomous_enabled=True)
     assert (await desk.tick(scan=True))["approved"]
     await _filled(desk)
-    await asyncio.sleep(0.2)  # the fills' own bookkeeping is done
-
+    # Exits the moves above may now call for are proposed, not approved: an approval gates its order
+    # under the claim on its trade, by design, which this test is not about.
+    switched = await desk.api.post(f"{desk.base}/agent/mode", headers=desk.headers, json={"mode": "approval"})
+    assert switched.status_code == 200, switched.text
     pool = desk.container.engine.pool
     assert isinstance(pool, QueuePool)
+    # The fills' own bookkeeping runs in tasks of the events' consumer: the count below is the pool's,
+    # so the tick starts once none of them has held a connection for a while.
+    await pool_idle(pool)
     session = desk.container.brokers.registry.get(desk.user.client_id)
     assert session is not None
     broker = session.broker

@@ -9,6 +9,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.pool import QueuePool
+
 from backend.audit.service import Actor
 from backend.domain.orders import OrderRequest, OrderStatus
 from backend.domain.values import Quantity
@@ -71,3 +73,14 @@ class AnswerBeforeFill:
             average_fill_price=None,
             executions=(),
         )
+
+
+async def pool_idle(pool: QueuePool, quiet: float = 0.3) -> None:
+    """Wait until no pooled connection has been checked out for `quiet` seconds (background bookkeeping done)."""
+    loop = asyncio.get_running_loop()
+    async with asyncio.timeout(10):
+        since = loop.time()
+        while loop.time() - since < quiet:
+            if pool.checkedout():
+                since = loop.time()
+            await asyncio.sleep(0.01)
