@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy.pool import QueuePool
 
 from backend.tests.agent.test_modes_and_expiry import Desk, desk_factory  # noqa: F401 - the fixture
-from backend.tests.execution.helpers import pool_idle
+from backend.tests.execution.helpers import connections_at_reads, pool_idle
 
 _READS = ("positions", "quotes", "option_chain", "account_summary")
 
@@ -40,23 +38,8 @@ async def test_a_tick_managing_open_structures_holds_no_connection_across_broker
     await pool_idle(pool)
     session = desk.container.brokers.registry.get(desk.user.client_id)
     assert session is not None
-    broker = session.broker
-    seen: list[tuple[str, int]] = []
-
-    def watched(name: str, call: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-        async def read(*args: Any, **kwargs: Any) -> Any:
-            seen.append((name, pool.checkedout()))
-            return await call(*args, **kwargs)
-
-        return read
-
-    for name in _READS:
-        setattr(broker, name, watched(name, getattr(broker, name)))
-    try:
+    with connections_at_reads(session.broker, pool, _READS) as seen:
         await desk.tick()
-    finally:
-        for name in _READS:
-            delattr(broker, name)
     assert "positions" in {name for name, _ in seen}, "the tick checked its open structures against the book"
     assert "quotes" in {name for name, _ in seen}, seen
     assert all(checked_out == 0 for _, checked_out in seen), seen

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import uuid
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -84,3 +86,27 @@ async def pool_idle(pool: QueuePool, quiet: float = 0.3) -> None:
             if pool.checkedout():
                 since = loop.time()
             await asyncio.sleep(0.01)
+
+
+@contextmanager
+def connections_at_reads(
+    broker: Any, pool: QueuePool, names: Iterable[str]
+) -> Iterator[list[tuple[str, int]]]:
+    """Within the block, note each call of the broker's `names` with the pool's checked-out count at that moment."""
+    seen: list[tuple[str, int]] = []
+
+    def watched(name: str, call: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        async def read(*args: Any, **kwargs: Any) -> Any:
+            seen.append((name, pool.checkedout()))
+            return await call(*args, **kwargs)
+
+        return read
+
+    names = tuple(names)
+    for name in names:
+        setattr(broker, name, watched(name, getattr(broker, name)))
+    try:
+        yield seen
+    finally:
+        for name in names:
+            delattr(broker, name)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 import pytest
 from sqlalchemy.pool import QueuePool
 
 from backend.domain.instruments import Stock
 from backend.kit.container import Container
 from backend.tests.conftest import create_client_user
-from backend.tests.execution.helpers import agent_proposal, pool_idle
+from backend.tests.execution.helpers import agent_proposal, connections_at_reads, pool_idle
 
 _READS = ("positions", "quotes", "account_summary")
 
@@ -29,18 +26,7 @@ async def test_a_proposals_gate_asks_the_broker_while_it_holds_no_pooled_connect
     (quote,) = await broker.quotes([Stock("SPY")])
     assert quote.ask is not None
     await pool_idle(pool)  # the new session's own bookkeeping is done: the count below is the pool's
-    seen: list[tuple[str, int]] = []
-
-    def watched(name: str, call: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-        async def read(*args: Any, **kwargs: Any) -> Any:
-            seen.append((name, pool.checkedout()))
-            return await call(*args, **kwargs)
-
-        return read
-
-    for name in _READS:
-        setattr(broker, name, watched(name, getattr(broker, name)))
-    try:
+    with connections_at_reads(broker, pool, _READS) as seen:
         proposed = await agent_proposal(
             container,
             user.client_id,
@@ -50,9 +36,6 @@ async def test_a_proposals_gate_asks_the_broker_while_it_holds_no_pooled_connect
                 "limit_price": str(quote.ask.value),
             },
         )
-    finally:
-        for name in _READS:
-            delattr(broker, name)
     assert proposed.status == "pending_approval", proposed.denial_reasons
     # A real broker may take hundreds of milliseconds to answer: a connection held meanwhile is one
     # fewer for every other request and tick.
