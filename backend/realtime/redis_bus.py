@@ -300,7 +300,7 @@ class RedisBus(EventBus):
         )
 
     async def close(self) -> None:
-        """Publish what is queued, then close the publishing and listening connections."""
+        """Publish what is queued, then stop listening and close the bus's connection."""
         await super().close()
         if self._listening is not None:
             self._listening.cancel()

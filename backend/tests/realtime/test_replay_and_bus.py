@@ -208,7 +208,7 @@ async def test_with_redis_a_lost_subscription_comes_back_and_its_reader_replays_
     container: Container = receiver.state.container
     assert container.redis is not None
     async with api_client(receiver) as api, _watching(receiver, api, container) as (user, socket, hello):
-        await _say(container, user, "before")  # opens the sender's own connection before the kill
+        await _say(container, user, "before")  # its own event, served from its script's reply
         await _say(sending, user, "from the other process")
         assert _texts(await events_until(socket, lambda got: len(got) == 2)) == [
             "before",
